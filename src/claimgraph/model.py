@@ -254,6 +254,7 @@ class SpeechAct(_Model):
     cameo: str | None = None
     trigger: Span
     source_actor: str | None = None
+    source_span: Span | None = None  # the source's words (kept when no actor covers them)
     target_actors: list[str] = Field(default_factory=list)
     target_spans: list[Span] = Field(default_factory=list)
     statement_id: str | None = None
@@ -355,6 +356,8 @@ class ArticleAnalysis(_Model):
                     ev.span.check(text)
         for act in self.speech_acts:
             act.trigger.check(text)
+            if act.source_span is not None:
+                act.source_span.check(text)
             for span in act.target_spans:
                 span.check(text)
         for item in self.evidence:
