@@ -1,0 +1,205 @@
+"""Evaluation of the hedging (event certainty) model on MEANTIME-style JSONL data.
+
+Each line of the data is one event mention: ``id``, ``doc``, ``sentence_index``,
+``text`` (the sentence), ``event_char_start``/``event_char_end`` and the gold ``label``
+(``certain``/``uncertain``), plus MEANTIME's ``certainty``, ``polarity`` and ``time``.
+Every distinct sentence is parsed once (batched); each event is scored from its
+sentence alone.  Folds are keyed by ``doc`` so an article never straddles folds.
+
+The headline metric is ``hedging_f1``, the F1 of the ``uncertain`` class.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import EvaluationError
+from .folds import Fold, in_fold
+from .report import EvalReport
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..hedging import CertaintyModel
+
+logger = logging.getLogger(__name__)
+
+HEADLINE = "hedging_f1"
+LABELS: tuple[str, ...] = ("certain", "uncertain")
+
+
+@dataclass(frozen=True)
+class EventMention:
+    """One annotated event mention and its sentence."""
+
+    id: str
+    doc: str
+    sentence_index: int
+    text: str
+    start: int
+    end: int
+    label: str
+    certainty: str | None = None
+    polarity: str | None = None
+
+    @property
+    def sentence_key(self) -> tuple[str, int, str]:
+        return (self.doc, self.sentence_index, self.text)
+
+
+def _parse_row(data: object) -> EventMention:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    for key in ("id", "text", "event_char_start", "event_char_end"):
+        if key not in data:
+            raise ValueError(f"missing key {key!r}")
+    text = str(data["text"])
+    start, end = int(data["event_char_start"]), int(data["event_char_end"])
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"event span {start}:{end} outside a text of {len(text)} characters")
+    label = str(data.get("label", "certain"))
+    if label not in LABELS:
+        raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
+    return EventMention(
+        id=str(data["id"]),
+        doc=str(data.get("doc", data["id"])),
+        sentence_index=int(data.get("sentence_index", 0)),
+        text=text,
+        start=start,
+        end=end,
+        label=label,
+        certainty=data.get("certainty"),
+        polarity=data.get("polarity"),
+    )
+
+
+def iter_mentions(path: Path, *, fold: Fold = "all") -> Iterator[EventMention]:
+    """Yield the event mentions of ``path`` whose ``doc`` is in ``fold``.
+
+    Raises :class:`EvaluationError` naming the file and line of a malformed record.
+    """
+    try:
+        handle = Path(path).open(encoding="utf-8")
+    except OSError as err:
+        raise EvaluationError(
+            f"cannot read evaluation data: {err.strerror}", input=str(path)
+        ) from err
+    with handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                mention = _parse_row(json.loads(line))
+            except (json.JSONDecodeError, ValueError, TypeError) as err:
+                raise EvaluationError(
+                    f"line {lineno}: malformed record: {err}", input=str(path)
+                ) from err
+            if in_fold(mention.doc, fold):
+                yield mention
+
+
+def mention_features(
+    mentions: list[EventMention], *, config: Config | None = None, progress: bool = False
+) -> list[dict[str, float]]:
+    """Hedging features of every mention; each distinct sentence is parsed once."""
+    from ..config import Config
+    from ..hedging import features_for
+    from ..nlp import load_nlp
+
+    config = config or Config()
+    nlp = load_nlp(config.nlp.model, tuple(config.nlp.exclude))
+    by_sentence: dict[tuple[str, int, str], list[int]] = {}
+    for i, mention in enumerate(mentions):
+        by_sentence.setdefault(mention.sentence_key, []).append(i)
+    keys = list(by_sentence)
+    feats: list[dict[str, float]] = [{} for _ in mentions]
+    items = ((key[2], key) for key in keys)
+    for n, (doc, key) in enumerate(
+        nlp.pipe(items, batch_size=config.nlp.batch_size, as_tuples=True), start=1
+    ):
+        idx = by_sentence[key]
+        for i, f in zip(idx, features_for(doc, [(mentions[i].start, mentions[i].end) for i in idx]),
+                        strict=True):
+            feats[i] = f
+        if progress and n % 100 == 0:
+            logger.info("hedging: %d/%d sentences", n, len(keys))
+    return feats
+
+
+def score(gold: list[str], pred: list[str]) -> dict[str, float]:
+    """Per-class P/R/F1 (``{label}_p`` ...), accuracy and the headline ``hedging_f1``."""
+    metrics: dict[str, float] = {"n": float(len(gold))}
+    for label in LABELS:
+        tp = sum(g == label and p == label for g, p in zip(gold, pred, strict=True))
+        n_pred = sum(p == label for p in pred)
+        n_gold = sum(g == label for g in gold)
+        p = tp / n_pred if n_pred else 0.0
+        r = tp / n_gold if n_gold else 0.0
+        metrics[f"{label}_p"] = p
+        metrics[f"{label}_r"] = r
+        metrics[f"{label}_f1"] = 2 * p * r / (p + r) if p + r else 0.0
+        metrics[f"{label}_support"] = float(n_gold)
+    metrics["accuracy"] = (
+        sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold) if gold else 0.0
+    )
+    metrics[HEADLINE] = metrics["uncertain_f1"]
+    return metrics
+
+
+def evaluate(
+    data: Path,
+    *,
+    predictions: Path | None = None,
+    fold: Fold = "all",
+    config: Config | None = None,
+    progress: bool = False,
+    model: CertaintyModel | None = None,
+) -> EvalReport:
+    """Predict ``certain``/``uncertain`` for every event mention of ``data`` in ``fold``.
+
+    Uses the packaged model unless ``model`` is given.  When ``predictions`` is given,
+    one JSON line per mention (``id``, ``label``, ``uncertainty``) is written there.
+    Raises :class:`EvaluationError` on malformed data or an empty fold.
+    """
+    from ..hedging import load_model
+
+    model = model or load_model()
+    mentions = list(iter_mentions(data, fold=fold))
+    if not mentions:
+        raise EvaluationError(f"no event mentions in fold {fold!r}", input=str(data))
+    feats = mention_features(mentions, config=config, progress=progress)
+    probs = [model.probability(f) for f in feats]
+    pred = ["uncertain" if p >= model.threshold else "certain" for p in probs]
+    if predictions is not None:
+        with Path(predictions).open("w", encoding="utf-8") as out:
+            for mention, label, prob in zip(mentions, pred, probs, strict=True):
+                row = {"id": mention.id, "label": label, "uncertainty": round(prob, 4)}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    metrics = score([m.label for m in mentions], pred)
+    table: list[tuple[str, ...]] = [
+        (label, f"{metrics[f'{label}_p']:.3f}", f"{metrics[f'{label}_r']:.3f}",
+         f"{metrics[f'{label}_f1']:.3f}", str(int(metrics[f"{label}_support"])))
+        for label in LABELS
+    ]
+    n_docs = len({m.doc for m in mentions})
+    notes = [
+        f"fold={fold}; mentions={len(mentions)}; model={model.name}; "
+        f"threshold={model.threshold:.3f}; accuracy={metrics['accuracy']:.3f}"
+    ]
+    return EvalReport(
+        task="hedging",
+        n_documents=n_docs,
+        metrics=metrics,
+        headline=HEADLINE,
+        table=table,
+        table_header=("label", "P", "R", "F1", "support"),
+        notes=notes,
+    )
+
+
+__all__ = ["HEADLINE", "LABELS", "EventMention", "evaluate", "iter_mentions", "mention_features",
+           "score"]

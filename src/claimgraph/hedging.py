@@ -1,0 +1,418 @@
+"""Hedging: hedge cues, their syntactic scope, and a trained event-certainty model.
+
+Two public views of the same parse:
+
+* :func:`hedge_cues` finds the *epistemic* hedges ("allegedly", "may have", "appears",
+  "reportedly", "possibly", ...) whose syntactic scope covers a stretch of text.  The
+  evidence stage uses it to mark claims ``hedged`` and to keep the cue spans.
+* :func:`event_features` / :func:`is_uncertain` / :func:`uncertainty` score one event
+  mention with a small logistic-regression model over scope features (the path from the
+  event up its clause chain: modal auxiliaries, infinitival and conditional clauses, the
+  verbs that govern them, hedging adverbs, questions).  It follows MEANTIME's notion of
+  certainty, where future, intended and possible events are not ``certain``.
+
+The weights live as JSON in ``claimgraph/models/hedging/`` (see its ``MODEL_CARD.md``);
+:mod:`claimgraph.hedging_train` refits them.  Reported speech is not by itself a hedge.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from .errors import ModelError
+from .model import Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as DocSpan
+
+logger = logging.getLogger(__name__)
+
+#: Name and version of the certainty model; bump when features or weights change.
+MODEL_NAME = "claimgraph.hedging.logreg.v1"
+
+# ---------------------------------------------------------------------------
+# Lexicons (general English hedging vocabulary, never article wording)
+# ---------------------------------------------------------------------------
+
+#: Modal auxiliaries, by the kind of uncertainty they express.
+MODALS: dict[str, str] = {
+    "may": "possible", "might": "possible", "could": "possible", "can": "possible",
+    "ca": "possible", "would": "conditional", "should": "probable", "must": "probable",
+    "will": "future", "wo": "future", "shall": "future", "'ll": "future", "'d": "conditional",
+}
+#: Epistemic modals that make a claim ``hedged`` (``will``/``can`` do not).
+EPISTEMIC_MODALS = frozenset({"may", "might", "could", "would", "should", "must"})
+
+#: Hedging adverbs and adjectives ("reportedly", "likely").
+HEDGE_ADVERBS = frozenset({
+    "allegedly", "reportedly", "possibly", "probably", "perhaps", "maybe", "apparently",
+    "seemingly", "supposedly", "purportedly", "presumably", "likely", "unlikely",
+    "potentially", "arguably", "ostensibly", "conceivably", "plausibly", "reputedly",
+    "evidently", "roughly", "approximately", "almost", "nearly", "about", "around",
+})
+#: Adverbs that hedge a *claim* (a subset: approximators hedge numbers, not claims).
+CLAIM_HEDGE_ADVERBS = HEDGE_ADVERBS - {"roughly", "approximately", "almost", "nearly", "about",
+                                       "around", "evidently"}
+#: Adjectives that hedge the proposition they govern ("it is likely that ...").
+HEDGE_ADJECTIVES = frozenset({
+    "likely", "unlikely", "possible", "probable", "alleged", "suspected", "apparent",
+    "presumed", "purported", "supposed", "uncertain", "unclear", "unconfirmed", "rumored",
+    "rumoured", "potential", "conceivable", "doubtful",
+})
+#: Verbs that put their complement in doubt ("appears to", "seems", "suggests").
+HEDGE_VERBS = frozenset({
+    "appear", "appears", "appeared", "appearing", "seem", "seems", "seemed", "seeming",
+    "suggest", "suggests", "suggested", "suggesting", "indicate", "indicates", "indicated",
+    "suspect", "suspects", "suspected", "believe", "believes", "believed", "think", "thinks",
+    "thought", "speculate", "speculates", "speculated", "guess", "assume", "assumed",
+    "presume", "presumed", "allege", "alleges", "alleged", "rumor", "rumored", "rumoured",
+    "doubt", "doubts", "doubted", "estimate", "estimates", "estimated", "tend", "tends",
+})
+#: Verbs and nouns that make their complement future, intended or possible (MEANTIME).
+IRREALIS_GOVERNORS = frozenset({
+    "expect", "expects", "expected", "expecting", "plan", "plans", "planned", "planning",
+    "intend", "intends", "intended", "hope", "hopes", "hoped", "want", "wants", "wanted",
+    "aim", "aims", "aimed", "seek", "seeks", "sought", "try", "tries", "tried", "attempt",
+    "attempts", "attempted", "propose", "proposes", "proposed", "ask", "asks", "asked",
+    "agree", "agrees", "agreed", "decide", "decided", "set", "due", "able", "allowed",
+    "allow", "need", "needs", "needed", "predict", "predicts", "predicted", "forecast",
+    "forecasts", "promise", "promised", "threaten", "threatened", "wish", "would", "going",
+    "likely", "unlikely", "willing", "ready", "prepared", "designed", "effort", "efforts",
+    "bid", "proposal", "goal", "intention", "order", "worries", "fears",
+    "fear", "worry", "concern", "concerns", "possibility", "chance", "risk", "threat",
+    "prospect", "measures", "options", "option", "selected", "chosen", "scheduled",
+})
+#: Subordinators that make a clause conditional or open.
+CONDITIONAL_MARKS = frozenset({"if", "unless", "whether", "lest", "provided", "suppose",
+                               "supposing", "assuming"})
+#: Reporting constructions that distance the writer ("is said to", "is believed to").
+PASSIVE_REPORTING = frozenset({"said", "reported", "believed", "thought", "rumored",
+                               "rumoured", "alleged", "claimed", "understood", "expected",
+                               "considered", "suspected", "feared"})
+#: Window cues of the classic rule (a hedge word shortly before the event).
+WINDOW_CUES = frozenset(MODALS) | HEDGE_ADVERBS | CONDITIONAL_MARKS | frozenset({
+    "expected", "expects", "plan", "plans", "planned", "intends", "hope", "hopes", "want",
+    "wants", "would", "whether", "possible", "potential", "proposed", "to",
+})
+
+
+# ---------------------------------------------------------------------------
+# Hedge cues with scope (used by the evidence stage)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HedgeCue:
+    """One hedge cue: its character span, its kind and the token range it governs."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "modal" | "adverb" | "adjective" | "verb" | "conditional" | "reporting"
+    scope_start: int
+    scope_end: int
+
+    def span(self, text: str) -> Span:
+        """The cue as a model :class:`~claimgraph.model.Span` of ``text``."""
+        return Span.of(text, self.start, self.end)
+
+
+def _subtree_chars(token: Token) -> tuple[int, int]:
+    """The clause of ``token``: its subtree without coordinated clauses ("X may A, and B")."""
+    kept = [c for c in token.children
+            if not (c.dep_ in ("conj", "cc", "punct") and c.i > token.i)]
+    left = min([token.i, *(t.left_edge.i for t in kept)])
+    right = max([token.i, *(t.right_edge.i for t in kept)])
+    doc = token.doc
+    return doc[left].idx, doc[right].idx + len(doc[right].text)
+
+
+def _cue(token: Token, kind: str, scope_root: Token) -> HedgeCue:
+    start, end = _subtree_chars(scope_root)
+    return HedgeCue(token.idx, token.idx + len(token.text), token.text, kind, start, end)
+
+
+def _is_passive_reporting(token: Token) -> bool:
+    """``X is said to ...``, ``it is believed that ...``, ``it was reported that``."""
+    if token.lower_ not in PASSIVE_REPORTING:
+        return False
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children) and any(
+        c.dep_ in ("xcomp", "ccomp") for c in token.children
+    )
+
+
+def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
+    """Every epistemic hedge cue in ``sent`` with the stretch of text it governs.
+
+    Scope: a modal or hedging adverb governs the clause of the word it attaches to; a
+    hedging verb or adjective ("appears", "likely") governs its complement; a
+    conditional "if" governs its clause; a passive reporting verb ("is said to")
+    governs its complement.
+    """
+    for token in sent:
+        low = token.lower_
+        head = token.head
+        if token.dep_ in ("aux", "auxpass") and low in EPISTEMIC_MODALS:
+            yield _cue(token, "modal", head)
+        elif low in CLAIM_HEDGE_ADVERBS and token.pos_ in ("ADV", "ADJ") and token.dep_ in (
+            "advmod", "npadvmod", "acomp", "amod"
+        ):
+            if token.dep_ == "amod":
+                yield _cue(token, "adjective", head)
+            elif token.dep_ == "acomp":
+                yield _cue(token, "adjective", head)
+            else:
+                yield _cue(token, "adverb", head)
+        elif low in HEDGE_ADJECTIVES and token.dep_ in ("amod", "acomp", "attr"):
+            yield _cue(token, "adjective", head)
+        elif low in HEDGE_VERBS and token.pos_ in ("VERB", "AUX") and _hedge_verb_scope(token):
+            comp = _hedge_verb_scope(token)
+            if comp is not None:
+                start, end = _subtree_chars(comp)
+                yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "verb",
+                               start, end)
+        elif low in CONDITIONAL_MARKS and token.dep_ == "mark":
+            yield _cue(token, "conditional", head)
+        elif _is_passive_reporting(token):
+            comp = next(c for c in token.children if c.dep_ in ("xcomp", "ccomp"))
+            start, end = _subtree_chars(comp)
+            yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "reporting",
+                           start, end)
+
+
+def _hedge_verb_scope(token: Token) -> Token | None:
+    """The complement a hedging verb governs (xcomp/ccomp/acomp/attr), else ``None``."""
+    for child in token.children:
+        if child.dep_ in ("xcomp", "ccomp", "acomp", "attr", "oprd"):
+            return child
+    return None
+
+
+def hedge_cues(doc: Doc, start_char: int, end_char: int) -> list[Span]:
+    """The epistemic hedge cues whose scope overlaps ``doc.text[start_char:end_char]``.
+
+    Looks at every sentence the range touches; a cue counts when the text it governs
+    overlaps the range (so a hedge on the main verb of a claim, or "appears to" above
+    it, is found, but a modal in an unrelated clause is not).  Returns model
+    :class:`~claimgraph.model.Span` objects into ``doc.text``, sorted and unique.
+    """
+    found: dict[tuple[int, int], Span] = {}
+    for sent in _sents_in(doc, start_char, end_char):
+        for cue in iter_hedge_cues(sent):
+            scope_start = max(cue.scope_start, sent.start_char)
+            scope_end = min(cue.scope_end, sent.end_char)
+            if not sent.start_char <= cue.start < sent.end_char:
+                continue
+            if scope_start < end_char and start_char < scope_end:
+                found[(cue.start, cue.end)] = cue.span(doc.text)
+    return [found[k] for k in sorted(found)]
+
+
+def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
+    """Sentences touching the range, cut at line breaks (paragraphs never share a scope)."""
+    out: list[DocSpan] = []
+    for sent in doc.sents:
+        if not (sent.start_char < end_char and start_char < sent.end_char):
+            continue
+        start = sent.start
+        for token in sent:
+            if token.is_space and "\n" in token.text:
+                if token.i > start:
+                    out.append(doc[start : token.i])
+                start = token.i + 1
+        if start < sent.end:
+            out.append(doc[start : sent.end])
+    return [s for s in out if s.start_char < end_char and start_char < s.end_char]
+
+
+# ---------------------------------------------------------------------------
+# Event features and the certainty model
+# ---------------------------------------------------------------------------
+
+
+def event_token(doc: Doc, start_char: int, end_char: int) -> Token | None:
+    """The syntactic head of the tokens covering ``[start_char, end_char)``."""
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    return span.root
+
+
+def _path_up(token: Token, limit: int = 6) -> list[Token]:
+    """``token`` and its heads up to the sentence root (at most ``limit`` steps)."""
+    path = [token]
+    while path[-1].head is not path[-1] and len(path) <= limit:
+        path.append(path[-1].head)
+    return path
+
+
+def _is_infinitival(token: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children) or (
+        token.tag_ == "VB" and token.dep_ in ("xcomp", "advcl", "acl", "relcl")
+        and not any(c.dep_ in ("aux", "auxpass") and c.lower_ in MODALS for c in token.children)
+    )
+
+
+def event_features(token: Token) -> dict[str, float]:
+    """Sparse features of an event headed by ``token``: the token and its scope path."""
+    feats: dict[str, float] = {"bias": 1.0}
+    feats[f"pos={token.pos_}"] = 1.0
+    feats[f"tag={token.tag_}"] = 1.0
+    feats[f"dep={token.dep_}"] = 1.0
+    is_noun = token.pos_ in ("NOUN", "PROPN")
+    sent = token.sent
+    if sent[-1].text == "?" or any(t.text == "?" for t in sent):
+        feats["question"] = 1.0
+    path = _path_up(token)
+    clause_depth = 0
+    for depth, node in enumerate(path):
+        where = "self" if depth == 0 else "anc"
+        if depth > 0:
+            feats[f"path_dep={path[depth - 1].dep_}"] = 1.0
+            if node.lower_ in IRREALIS_GOVERNORS:
+                feats[f"{where}_gov"] = 1.0
+                feats[f"gov={node.lower_}"] = 1.0
+            if node.lower_ in HEDGE_VERBS:
+                feats["anc_hedge_verb"] = 1.0
+            if node.lower_ in HEDGE_ADJECTIVES:
+                feats["anc_hedge_adj"] = 1.0
+        for child in node.children:
+            low = child.lower_
+            if child.dep_ in ("aux", "auxpass") and low in MODALS:
+                feats[f"{where}_modal={MODALS[low]}"] = 1.0
+                feats[f"{where}_modal_w={low}"] = 1.0
+                if clause_depth == 0:
+                    feats[f"clause_modal={MODALS[low]}"] = 1.0
+            elif child.dep_ == "neg":
+                feats[f"{where}_neg"] = 1.0
+            elif child.dep_ == "mark" and low in CONDITIONAL_MARKS:
+                feats[f"{where}_cond"] = 1.0
+            elif low in HEDGE_ADVERBS and child.dep_ in ("advmod", "npadvmod"):
+                feats[f"{where}_hedge_adv"] = 1.0
+            elif low in HEDGE_ADJECTIVES and child.dep_ in ("amod", "acomp"):
+                feats[f"{where}_hedge_adj"] = 1.0
+        if node.pos_ in ("VERB", "AUX") and _is_infinitival(node):
+            feats[f"{where}_inf"] = 1.0
+            if clause_depth == 0:
+                feats["clause_inf"] = 1.0
+                gov = node.head
+                feats[f"inf_dep={node.dep_}"] = 1.0
+                feats[f"inf_gov={gov.lower_}"] = 1.0
+                if gov.lower_ in IRREALIS_GOVERNORS:
+                    feats["inf_gov_irrealis"] = 1.0
+                if gov.pos_ in ("NOUN", "PROPN"):
+                    feats["inf_gov_noun"] = 1.0
+        if _is_passive_reporting(node) and depth > 0:
+            feats["anc_passive_report"] = 1.0
+        if (node.pos_ in ("VERB", "AUX") and depth > 0) or (depth == 0 and not is_noun):
+            if clause_depth == 0 and depth > 0:
+                feats[f"clause_head_tag={node.tag_}"] = 1.0
+            clause_depth += 1
+    if is_noun:
+        feats[f"noun_head_dep={token.head.dep_}"] = 1.0
+        if any(c.dep_ == "det" and c.lower_ in ("a", "an", "any", "no") for c in token.children):
+            feats["noun_indef"] = 1.0
+    # The classic rule as a feature: a cue word up to five tokens before the event.
+    lo = max(sent.start, token.i - 5)
+    for prev in token.doc[lo : token.i]:
+        if prev.lower_ in WINDOW_CUES:
+            feats["win_cue"] = 1.0
+            feats[f"win={prev.lower_}"] = 1.0
+    return feats
+
+
+@dataclass(frozen=True)
+class CertaintyModel:
+    """A linear model over :func:`event_features`: ``P(uncertain) = sigmoid(w·x)``."""
+
+    name: str
+    weights: dict[str, float]
+    threshold: float
+
+    def probability(self, feats: dict[str, float]) -> float:
+        """The probability that the event is not presented as certain."""
+        score = sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form stored in ``models/hedging/weights.json``."""
+        return {
+            "name": self.name,
+            "threshold": self.threshold,
+            "weights": {k: round(v, 6) for k, v in sorted(self.weights.items()) if v},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CertaintyModel:
+        """Build from :meth:`to_json` output; raises :class:`ModelError` when malformed."""
+        try:
+            return cls(
+                name=str(data["name"]),
+                weights={str(k): float(v) for k, v in data["weights"].items()},
+                threshold=float(data["threshold"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise ModelError(f"malformed hedging model: {err!r}") from err
+
+
+@functools.lru_cache(maxsize=1)
+def load_model() -> CertaintyModel:
+    """The packaged certainty model (loaded once). Raises :class:`ModelError` if missing."""
+    try:
+        ref = resources.files("claimgraph") / "models" / "hedging" / "weights.json"
+        data = json.loads(ref.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ModelError(
+            f"cannot load the hedging model: {err}; retrain it with "
+            "`python -m claimgraph.hedging_train`"
+        ) from err
+    return CertaintyModel.from_json(data)
+
+
+def uncertainty(doc: Doc, start_char: int, end_char: int,
+                *, model: CertaintyModel | None = None) -> float:
+    """The probability that the event at ``[start_char, end_char)`` is not certain."""
+    token = event_token(doc, start_char, end_char)
+    if token is None:
+        return 0.0
+    return (model or load_model()).probability(event_features(token))
+
+
+def is_uncertain(doc: Doc, start_char: int, end_char: int,
+                 *, model: CertaintyModel | None = None) -> bool:
+    """Whether the event at ``[start_char, end_char)`` is presented as uncertain
+    (possible, probable, future/intended or underspecified) by the text."""
+    model = model or load_model()
+    return uncertainty(doc, start_char, end_char, model=model) >= model.threshold
+
+
+def features_for(doc: Doc, spans: Iterable[tuple[int, int]]) -> list[dict[str, float]]:
+    """:func:`event_features` for each character span (empty features when unaligned)."""
+    out: list[dict[str, float]] = []
+    for start, end in spans:
+        token = event_token(doc, start, end)
+        out.append(event_features(token) if token is not None else {"bias": 1.0})
+    return out
+
+
+__all__ = [
+    "MODEL_NAME",
+    "CertaintyModel",
+    "HedgeCue",
+    "event_features",
+    "event_token",
+    "features_for",
+    "hedge_cues",
+    "is_uncertain",
+    "iter_hedge_cues",
+    "load_model",
+    "uncertainty",
+]

@@ -1,0 +1,98 @@
+"""Tests of hedge cues, their scope, and the packaged certainty model."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimgraph.errors import ModelError
+from claimgraph.hedging import (
+    CertaintyModel,
+    event_features,
+    event_token,
+    hedge_cues,
+    is_uncertain,
+    load_model,
+    uncertainty,
+)
+
+
+def _range(text: str, sub: str) -> tuple[int, int]:
+    start = text.index(sub)
+    return start, start + len(sub)
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "cue"),
+    [
+        ("The suspect may have fled across the border.", "fled across the border", "may"),
+        ("The convoy was reportedly hit by a drone.", "hit by a drone", "reportedly"),
+        ("The regime appears determined to crush dissent.", "determined to crush dissent",
+         "appears"),
+        ("It is likely that the vote will be delayed.", "the vote will be delayed", "likely"),
+        ("The minister is said to have approved the deal.", "approved the deal", "said"),
+        ("If the talks fail, the strike will continue.", "the talks fail", "If"),
+    ],
+)
+def test_hedging_cue_in_scope(nlp, text, target, cue):
+    doc = nlp(text)
+    assert cue in [s.text for s in hedge_cues(doc, *_range(text, target))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The suspect fled across the border on Monday.",
+     "The ministry said the convoy was hit by a drone."],
+)
+def test_hedging_no_cue_in_plain_or_reported_fact(nlp, text):
+    doc = nlp(text)
+    assert hedge_cues(doc, 0, len(text)) == []
+
+
+def test_hedging_cue_scope_stays_in_its_clause(nlp):
+    text = "The dam may burst, and the army evacuated the valley."
+    doc = nlp(text)
+    assert hedge_cues(doc, *_range(text, "evacuated the valley")) == []
+    assert [s.text for s in hedge_cues(doc, *_range(text, "burst"))] == ["may"]
+
+
+def test_hedging_spans_are_offsets_into_text(nlp):
+    text = "Officials said that the fire was possibly started deliberately."
+    for span in hedge_cues(nlp(text), 0, len(text)):
+        span.check(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "event", "uncertain"),
+    [
+        ("Analysts said the merger could push the price as high as ten dollars.", "push", True),
+        ("The company plans to cut 4,000 jobs next year.", "cut", True),
+        ("The index fell 344 points at the close of trading on Thursday.", "fell", False),
+        ("The board named Mary Barra as its new chief executive.", "named", False),
+    ],
+)
+def test_hedging_model_event_certainty(nlp, text, event, uncertain):
+    doc = nlp(text)
+    start, end = _range(text, event)
+    assert is_uncertain(doc, start, end) is uncertain
+    assert 0.0 <= uncertainty(doc, start, end) <= 1.0
+
+
+def test_hedging_features_capture_modal_scope(nlp):
+    text = "The contract may be signed in September."
+    doc = nlp(text)
+    token = event_token(doc, *_range(text, "signed"))
+    assert token is not None and token.text == "signed"
+    assert "self_modal=possible" in event_features(token)
+
+
+def test_hedging_model_json_roundtrip():
+    model = load_model()
+    again = CertaintyModel.from_json(model.to_json())
+    assert again.threshold == model.threshold
+    assert again.probability({"bias": 1.0}) == pytest.approx(model.probability({"bias": 1.0}),
+                                                             abs=1e-5)
+
+
+def test_hedging_model_malformed_raises():
+    with pytest.raises(ModelError):
+        CertaintyModel.from_json({"weights": {}})
