@@ -37,6 +37,12 @@ class StageSpec:
 #: The per-article stages, in order.
 STAGES: tuple[StageSpec, ...] = (
     StageSpec("attribution", "claimgraph.attribution.crf.v1", "claimgraph.attribution:run_stage"),
+    StageSpec("actors", "claimgraph.actors.rules.v1", "claimgraph.actors:run_stage"),
+    StageSpec("speech_acts", "claimgraph.speech_acts.rules.v1", "claimgraph.speech_acts:run_stage"),
+    StageSpec("evidence", "claimgraph.evidence.rules.v1", "claimgraph.evidence:run_stage"),
+    StageSpec(
+        "credibility", "claimgraph.credibility.signals.v1", "claimgraph.credibility:run_stage"
+    ),
 )
 
 
