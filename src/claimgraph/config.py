@@ -47,12 +47,24 @@ class ActorsConfig(_Section):
     user_dictionaries: tuple[str, ...] = ()
 
 
+class CredibilityConfig(_Section):
+    #: Run the machine-generated text detector (a few ms per article).
+    machine_text: bool = True
+    #: Use the MiniLM variant of the detector (~1 s per article on 2 cores, plus model load).
+    machine_text_embeddings: bool = False
+    #: Score headline/body support with MiniLM cosine instead of lexical overlap.
+    headline_embeddings: bool = False
+    #: At most this many spans are attached to one signal.
+    max_spans: int = Field(default=25, ge=1)
+
+
 class Config(_Section):
     seed: int = 0
     nlp: NlpConfig = NlpConfig()
     ingest: IngestConfig = IngestConfig()
     attribution: AttributionConfig = AttributionConfig()
     actors: ActorsConfig = ActorsConfig()
+    credibility: CredibilityConfig = CredibilityConfig()
 
     def digest(self) -> str:
         """A stable hash of the whole configuration (recorded in provenance)."""
@@ -91,4 +103,12 @@ def load_config(path: str | Path | None = None, **overrides: object) -> Config:
         ) from err
 
 
-__all__ = ["ActorsConfig", "AttributionConfig", "Config", "IngestConfig", "NlpConfig", "load_config"]
+__all__ = [
+    "ActorsConfig",
+    "AttributionConfig",
+    "Config",
+    "CredibilityConfig",
+    "IngestConfig",
+    "NlpConfig",
+    "load_config",
+]
