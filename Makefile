@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 PIP     = $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: venv demo test lint typecheck md bench schema clean
+.PHONY: venv demo test lint md bench schema docs clean
 
 venv: $(STAMP)
 
@@ -39,7 +39,11 @@ bench: venv
 	$(BIN)/python benchmarks/quality_gate.py
 
 schema: venv
+	mkdir -p docs/schema
 	$(BIN)/claimgraph schema -o docs/schema/article-analysis.schema.json
+
+docs: venv schema
+	$(BIN)/python scripts/gen_cli_docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
