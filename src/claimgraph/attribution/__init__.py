@@ -1,0 +1,127 @@
+"""The attribution stage: who says, believes or intends what (source, cue, content).
+
+Two linear-chain CRFs trained on PolNeAR (see ``models/attribution/MODEL_CARD.md``) find
+reporting cues per sentence and then, for each cue, tag its source and content over a
+window of neighbouring sentences.  Spans are exact character offsets into
+``Article.text``; content may be discontinuous (``"A," he said, "B."``).  The source is
+the mention as written ("he", "the FSB head"); speakers are resolved by the actors stage.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from ..model import Article, ArticleAnalysis, FragmentedSpan, Span, Statement, StatementKind
+from .features import DocFeatures, doc_features
+from .postprocess import postprocess
+from .tagger import RawAttribution, load_taggers, predict
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from ..config import Config
+
+logger = logging.getLogger(__name__)
+
+#: Versioned name of this implementation (recorded in provenance).
+IMPLEMENTATION = "claimgraph.attribution.crf.v1"
+
+#: Share of content words inside double quotes from which a statement is direct
+#: (and up to which it is indirect); in between it is mixed.
+DIRECT_SHARE = 0.95
+INDIRECT_SHARE = 0.05
+
+
+def _pieces(feats: DocFeatures, tokens: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Character pieces of a token set: runs joined across spaces and punctuation only."""
+    pieces: list[tuple[int, int]] = []
+    prev = -2
+    for i in sorted(tokens):
+        if feats.is_space[i]:
+            continue
+        if pieces and all(feats.is_space[j] or not feats.is_word[j] for j in range(prev + 1, i)):
+            pieces[-1] = (pieces[-1][0], feats.ends[i])
+        else:
+            pieces.append((feats.starts[i], feats.ends[i]))
+        prev = i
+    return pieces
+
+
+def _source_span(text: str, feats: DocFeatures, raw: RawAttribution) -> Span | None:
+    """The source run nearest the cue, as one span."""
+    runs: list[list[int]] = []
+    for i in raw.source:
+        if feats.is_space[i]:
+            continue
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    if not runs:
+        return None
+    cue_start = raw.cue[0]
+    best = min(runs, key=lambda r: (min(abs(r[0] - cue_start), abs(r[-1] - cue_start)), r[0]))
+    return Span.of(text, feats.starts[best[0]], feats.ends[best[-1]])
+
+
+def statement_kind(feats: DocFeatures, content: tuple[int, ...]) -> StatementKind:
+    """Direct, indirect or mixed from the share of content words inside double quotes."""
+    words = [i for i in content if feats.is_word[i]]
+    if not words:
+        return StatementKind.INDIRECT
+    share = sum(1 for i in words if feats.inquote[i]) / len(words)
+    if share >= DIRECT_SHARE:
+        return StatementKind.DIRECT
+    if share <= INDIRECT_SHARE:
+        return StatementKind.INDIRECT
+    return StatementKind.MIXED
+
+
+def attribute_statements(doc: Doc, article: Article, *, config: Config) -> list[Statement]:
+    """Find the attributed statements of one parsed article.
+
+    ``doc`` must be the parse of ``article.text``.  Returns statements sorted by cue
+    start, each with exact character spans; ``speaker`` is left unresolved.  Statements
+    below ``config.attribution.min_confidence`` are dropped.  Raises
+    :class:`~claimgraph.errors.ModelError` when the trained weights are missing.
+    """
+    text = article.text
+    if doc.text != text:
+        raise ValueError("the Doc is not a parse of the article text")
+    taggers = load_taggers()
+    feats = doc_features(doc, taggers.centroids)
+    statements: list[Statement] = []
+    seen: set[tuple[int, int]] = set()
+    for raw in postprocess(feats, predict(taggers, feats)):
+        pieces = _pieces(feats, raw.content)
+        if not pieces:
+            continue
+        cue = Span.of(text, feats.starts[raw.cue[0]], feats.ends[raw.cue[1] - 1])
+        if (cue.start, cue.end) in seen:
+            continue
+        seen.add((cue.start, cue.end))
+        confidence = max(0.0, min(1.0, raw.cue_confidence * raw.role_confidence))
+        if confidence < config.attribution.min_confidence:
+            continue
+        statements.append(
+            Statement(
+                id=Statement.make_id(article.id, cue),
+                kind=statement_kind(feats, raw.content),
+                cue=cue,
+                content=FragmentedSpan.from_pieces(text, pieces),
+                source=_source_span(text, feats, raw),
+                confidence=round(confidence, 4),
+            )
+        )
+    statements.sort(key=lambda s: (s.cue.start, s.cue.end))
+    return statements
+
+
+def run_stage(doc: Doc, analysis: ArticleAnalysis, *, config: Config) -> ArticleAnalysis:
+    """Pipeline stage: add the article's statements to ``analysis``."""
+    statements = attribute_statements(doc, analysis.article, config=config)
+    return analysis.model_copy(update={"statements": statements})
+
+
+__all__ = ["IMPLEMENTATION", "attribute_statements", "run_stage", "statement_kind"]

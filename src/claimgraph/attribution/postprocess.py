@@ -1,0 +1,127 @@
+"""Structural clean-up of predicted attributions: quote continuation and missing sources."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .features import DocFeatures, cue_head
+from .tagger import RawAttribution
+
+#: Whether a cue with no tagged source takes its grammatical subject.
+SUBJECT_FALLBACK = True
+#: Whether content stopping inside an open quotation runs on to the closing mark.
+QUOTE_CONTINUATION = True
+
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+_AGENT_DEPS = frozenset({"agent"})
+#: Dependencies through which a subject-less verb borrows its governor's subject.
+_CLIMB_DEPS = frozenset({"conj", "advcl", "xcomp"})
+_MAX_CLIMB = 2
+#: Subjects that never name a source ("it is believed", "there are claims").
+_EMPTY_SUBJECTS = frozenset({"it", "there", "this", "that", "which"})
+
+
+def _continue_quote(feats: DocFeatures, content: tuple[int, ...]) -> tuple[int, ...]:
+    """Extend content that stops inside an open quotation up to its closing mark.
+
+    Quotation state resets at newlines, so the extension never crosses a paragraph.
+    """
+    last = max(content)
+    if not feats.inquote[last] or feats.is_quote[last]:
+        return content
+    extra: list[int] = []
+    i = last + 1
+    while i < feats.n and feats.inquote[i] and len(extra) < 200:
+        extra.append(i)
+        if feats.is_quote[i]:
+            break
+        i += 1
+    else:
+        return content  # the quotation never closes: leave it as tagged
+    return tuple(sorted({*content, *extra}))
+
+
+def _subject_source(feats: DocFeatures, cue: tuple[int, int]) -> tuple[int, ...]:
+    """The tokens of the cue's grammatical subject (or passive agent), cut before the cue.
+
+    A participle or coordinated verb without a subject of its own ("..., saying that",
+    "and said") borrows the subject of the verb it depends on.
+    """
+    node = cue_head(feats, cue)
+    for _ in range(_MAX_CLIMB + 1):
+        for child in feats.children[node]:
+            dep = feats.deps[child]
+            if dep in _SUBJECT_DEPS:
+                if feats.lower[child] in _EMPTY_SUBJECTS:
+                    return ()
+                return _subtree_before(feats, child, cue[0])
+            if dep in _AGENT_DEPS:
+                objects = [c for c in feats.children[child] if feats.deps[c] == "pobj"]
+                if objects:
+                    return _subtree_before(feats, objects[0], feats.n)
+        if feats.deps[node] not in _CLIMB_DEPS or feats.heads[node] == node:
+            return ()
+        node = feats.heads[node]
+    return ()
+
+
+def _subtree_before(feats: DocFeatures, root: int, limit: int) -> tuple[int, ...]:
+    stack, out = [root], []
+    while stack:
+        i = stack.pop()
+        if i < limit or i == root:
+            out.append(i)
+            stack.extend(feats.children[i])
+    return tuple(sorted(i for i in out if not feats.is_space[i]))
+
+
+def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttribution]:
+    """Return the attributions after structural fixes, in cue order.
+
+    * content and source stay in the cue's paragraph;
+    * content left inside an open quotation is continued to the closing mark;
+    * a cue whose source the tagger left empty takes its grammatical subject.
+    """
+    out: list[RawAttribution] = []
+    for raw in sorted(raws, key=lambda r: r.cue):
+        para = feats.para[raw.cue[0]]
+        raw = replace(
+            raw,
+            content=tuple(i for i in raw.content if feats.para[i] == para),
+            source=tuple(i for i in raw.source if feats.para[i] == para),
+        )
+        if not raw.content:
+            continue
+        content = _continue_quote(feats, raw.content) if QUOTE_CONTINUATION else raw.content
+        source = raw.source or (_subject_source(feats, raw.cue) if SUBJECT_FALLBACK else ())
+        source = tuple(i for i in source if i not in set(content))
+        out.append(replace(raw, content=content, source=source))
+    return _resolve_nesting(out)
+
+
+#: Which of two nested attributions survives ("inner", "outer" or "confidence").
+NESTING = "confidence"
+
+
+def _resolve_nesting(raws: list[RawAttribution]) -> list[RawAttribution]:
+    """Drop attributions nested in another's content (the corpus never nests them)."""
+    contents = [set(r.content) for r in raws]
+    dropped: set[int] = set()
+    for i, inner in enumerate(raws):
+        for j, outer in enumerate(raws):
+            if i == j or i in dropped or j in dropped:
+                continue
+            if inner.cue[0] in contents[j]:
+                if NESTING == "outer":
+                    loser = i
+                elif NESTING == "inner":
+                    loser = j
+                else:
+                    ci = inner.cue_confidence * inner.role_confidence
+                    cj = outer.cue_confidence * outer.role_confidence
+                    loser = i if ci < cj else j
+                dropped.add(loser)
+    return [r for k, r in enumerate(raws) if k not in dropped]
+
+
+__all__ = ["postprocess"]

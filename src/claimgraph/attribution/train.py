@@ -1,0 +1,200 @@
+"""Train the attribution taggers on the ``train`` fold of PolNeAR-style JSONL data.
+
+Run ``python -m claimgraph.attribution.train --data /path/to/dev.jsonl``.  Only documents
+of the ``train`` fold (see :mod:`claimgraph.evaluation.folds`) are used, so the
+``heldout`` fold stays an honest test.  Training is deterministic (L-BFGS, no shuffling).
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..config import Config
+from ..errors import ModelError
+from ..evaluation.attribution import AttributionDoc, load_docs
+from ..evaluation.folds import Fold
+from ..model import FragmentedSpan
+from .features import DocFeatures, doc_features, role_window, role_xseq, sentence_xseq
+from .tagger import CLUSTERS, CUE_MODEL, MODEL_DIR, ROLE_MODEL, load_centroids
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+logger = logging.getLogger(__name__)
+
+#: crfsuite training parameters (L-BFGS with elastic-net regularisation).
+CUE_PARAMS: dict[str, Any] = {
+    "c1": 0.3,
+    "c2": 0.05,
+    "max_iterations": 150,
+    "feature.possible_transitions": True,
+}
+ROLE_PARAMS: dict[str, Any] = {
+    "c1": 0.05,
+    "c2": 0.01,
+    "max_iterations": 150,
+    "feature.possible_transitions": True,
+}
+
+
+#: Sizes of the k-means tables over the parser's contextual token vectors.
+CLUSTER_SIZES: tuple[int, ...] = (32, 128, 512)
+
+
+def span_tokens(feats: DocFeatures, span: FragmentedSpan | None) -> list[int]:
+    """Indices of the non-space tokens that overlap ``span`` (its fragments when present)."""
+    if span is None:
+        return []
+    out: set[int] = set()
+    for piece in span.pieces():
+        i = max(0, bisect.bisect_right(feats.starts, piece.start) - 1)
+        while i < feats.n and feats.starts[i] < piece.end:
+            if feats.ends[i] > piece.start and not feats.is_space[i]:
+                out.add(i)
+            i += 1
+    return sorted(out)
+
+
+def examples(
+    gold: AttributionDoc, feats: DocFeatures
+) -> tuple[list[tuple[list[list[str]], list[str]]], list[tuple[list[list[str]], list[str]]]]:
+    """Cue-tagger and role-tagger training sequences of one document."""
+    cue_labels = ["O"] * feats.n
+    groups: dict[tuple[int, int], list[Any]] = {}
+    for record in gold.attributions:
+        toks = span_tokens(feats, record.cue)
+        if not toks:
+            continue
+        groups.setdefault((toks[0], toks[-1] + 1), []).append(record)
+        for j, i in enumerate(toks):
+            cue_labels[i] = "B" if j == 0 or toks[j - 1] != i - 1 else "I"
+    cue_seqs = []
+    for k, (a, b) in enumerate(feats.sent_bounds):
+        if b - a < 2:
+            continue
+        cue_seqs.append((sentence_xseq(feats, k), cue_labels[a:b]))
+    role_seqs = []
+    for cue, records in sorted(groups.items()):
+        window = role_window(feats, cue)
+        labels = ["O"] * (window[1] - window[0])
+        for record in records:
+            for role, span in (("C", record.content), ("S", record.source)):
+                for i in span_tokens(feats, span):
+                    if window[0] <= i < window[1]:
+                        labels[i - window[0]] = role
+        for i in range(cue[0], cue[1]):
+            labels[i - window[0]] = "K"
+        role_seqs.append((role_xseq(feats, cue, window), labels))
+    return cue_seqs, role_seqs
+
+
+def parse_docs(docs: list[AttributionDoc], config: Config) -> Iterator[Doc]:
+    """Parse the documents' texts with the analysis pipeline (same model and exclusions)."""
+    from ..nlp import load_nlp
+
+    nlp = load_nlp(config.nlp.model, tuple(config.nlp.exclude))
+    yield from nlp.pipe((d.text for d in docs), batch_size=config.nlp.batch_size)
+
+
+def fit_centroids(docs: Iterable[Doc], *, seed: int = 0) -> list[np.ndarray]:
+    """k-means tables (one per size in :data:`CLUSTER_SIZES`) over the docs' token vectors."""
+    from sklearn.cluster import MiniBatchKMeans
+
+    rows = [doc.tensor[[t.i for t in doc if not t.is_space]] for doc in docs]
+    vectors = np.concatenate([r for r in rows if len(r)]).astype(np.float32)
+    tables = []
+    for k in CLUSTER_SIZES:
+        km = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096)
+        km.fit(vectors)
+        tables.append(km.cluster_centers_.astype(np.float32))
+        logger.info("fitted %d clusters on %d token vectors", k, len(vectors))
+    return tables
+
+
+def _train(
+    seqs: Iterable[tuple[list[list[str]], list[str]]], params: dict[str, Any], path: Path
+) -> None:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    n = 0
+    for xseq, yseq in seqs:
+        trainer.append(xseq, yseq)
+        n += 1
+    trainer.select("lbfgs", "crf1d")
+    trainer.set_params(params)
+    logger.info("training %s on %d sequences", path.name, n)
+    trainer.train(str(path))
+
+
+def train(
+    data: Path,
+    *,
+    out_dir: Path = MODEL_DIR,
+    fold: Fold = "train",
+    config: Config | None = None,
+    docs: Iterable[Doc] | None = None,
+    clusters: Path | None = None,
+) -> dict[str, int]:
+    """Train both taggers on ``fold`` of ``data`` and write them to ``out_dir``.
+
+    ``docs`` may supply pre-parsed ``Doc`` objects for the fold's documents (in file
+    order); ``clusters`` may name an existing ``clusters.npz`` to reuse instead of fitting
+    k-means again.  Returns counts of training sequences.  Raises
+    :class:`~claimgraph.errors.EvaluationError` on malformed data.
+    """
+    config = config or Config()
+    gold_docs = load_docs(data, fold=fold)
+    if not gold_docs:
+        raise ModelError(f"no training documents in fold {fold!r} of {data}")
+    parsed = list(docs if docs is not None else parse_docs(gold_docs, config))
+    if len(parsed) != len(gold_docs):
+        raise ModelError(f"got {len(parsed)} parsed documents for {len(gold_docs)} texts")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if clusters is not None:
+        centroids = load_centroids(clusters)
+    else:
+        centroids = fit_centroids(parsed, seed=config.seed)
+    tables: dict[str, Any] = {f"k{j}": table for j, table in enumerate(centroids)}
+    np.savez(out_dir / CLUSTERS, **tables)
+    cue_seqs: list[tuple[list[list[str]], list[str]]] = []
+    role_seqs: list[tuple[list[list[str]], list[str]]] = []
+    for gold, doc in zip(gold_docs, parsed, strict=True):
+        if doc.text != gold.text:
+            raise ModelError(f"parsed document does not match the text of {gold.id}")
+        c, r = examples(gold, doc_features(doc, centroids))
+        cue_seqs.extend(c)
+        role_seqs.extend(r)
+    _train(cue_seqs, CUE_PARAMS, out_dir / CUE_MODEL)
+    _train(role_seqs, ROLE_PARAMS, out_dir / ROLE_MODEL)
+    return {
+        "documents": len(gold_docs),
+        "cue_sequences": len(cue_seqs),
+        "role_sequences": len(role_seqs),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point (``python -m claimgraph.attribution.train``)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, required=True, help="PolNeAR-style dev.jsonl")
+    parser.add_argument("--out", type=Path, default=MODEL_DIR, help="output directory")
+    parser.add_argument(
+        "--clusters", type=Path, default=None, help="reuse this clusters.npz (skip k-means)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    counts = train(args.data, out_dir=args.out, clusters=args.clusters)
+    logger.info("trained: %s", counts)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""Tests of the attribution stage on real sentences (uses the shipped CRF weights)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from claimgraph.attribution import attribute_statements, run_stage
+from claimgraph.attribution.features import quote_states
+from claimgraph.attribution.tagger import Taggers
+from claimgraph.config import Config
+from claimgraph.errors import ModelError
+from claimgraph.model import Article, ArticleAnalysis, Statement, StatementKind
+
+
+def _statements(nlp, text: str) -> list[Statement]:
+    article = Article(id=Article.make_id(text), text=text)
+    statements = attribute_statements(nlp(text), article, config=Config())
+    for statement in statements:
+        statement.cue.check(text)
+        statement.content.check(text)
+        if statement.source is not None:
+            statement.source.check(text)
+    return statements
+
+
+def _by_cue(statements: list[Statement], cue_word: str) -> Statement:
+    for statement in statements:
+        if cue_word in statement.cue.text:
+            return statement
+    raise AssertionError(f"no statement with cue {cue_word!r} in {statements}")
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source", "content_words"),
+    [
+        (
+            "The senator said the bill would fail in the House next week.",
+            "said",
+            "The senator",
+            "the bill would fail",
+        ),
+        (
+            '"We have no plans to raise taxes," the governor told reporters on Monday.',
+            "told",
+            "the governor",
+            "We have no plans to raise taxes",
+        ),
+    ],
+)
+def test_attribution_reported_speech(nlp, text, cue, source, content_words) -> None:
+    statement = _by_cue(_statements(nlp, text), cue)
+    assert statement.source is not None and statement.source.text == source
+    assert content_words in statement.content.text
+    assert 0.0 < statement.confidence <= 1.0
+
+
+def test_attribution_direct_quote_with_interrupting_cue_has_two_fragments(nlp) -> None:
+    text = '"We will not give up," she said, "and we will win this fight."'
+    statements = _statements(nlp, text)
+    assert len(statements) == 1
+    (statement,) = statements
+    assert statement.source is not None and statement.source.text == "she"
+    pieces = [p.text for p in statement.content.pieces()]
+    assert len(pieces) == 2
+    assert "We will not give up" in pieces[0] and "we will win this fight" in pieces[1]
+    assert "said" not in " ".join(pieces)
+    assert statement.kind is StatementKind.DIRECT
+
+
+def test_attribution_according_to(nlp) -> None:
+    text = "According to the police report, the driver was not wearing a seat belt."
+    statement = _by_cue(_statements(nlp, text), "According")
+    assert statement.source is not None and "police report" in statement.source.text
+    assert "the driver was not wearing a seat belt" in statement.content.text
+    assert statement.kind is StatementKind.INDIRECT
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source", "content_words"),
+    [
+        ("Clinton wants a higher minimum wage for all workers.", "wants", "Clinton", "wage"),
+        (
+            "Many economists believe that the recession will end soon.",
+            "believe",
+            "Many economists",
+            "the recession will end soon",
+        ),
+    ],
+)
+def test_attribution_beliefs_and_intentions(nlp, text, cue, source, content_words) -> None:
+    statement = _by_cue(_statements(nlp, text), cue)
+    assert statement.source is not None and statement.source.text == source
+    assert content_words in statement.content.text
+
+
+def test_attribution_quote_continues_over_sentences(nlp) -> None:
+    text = (
+        'The mayor said: "The plan is dead. Nobody in this city supports it. '
+        'We will start again next year."'
+    )
+    statement = _by_cue(_statements(nlp, text), "said")
+    assert "Nobody in this city supports it" in statement.content.text
+    assert "We will start again next year" in statement.content.text
+    assert statement.kind is StatementKind.DIRECT
+
+
+def test_attribution_mixed_quote_kind(nlp) -> None:
+    text = 'He said that the deal was "a disaster for American workers" and should be scrapped.'
+    statement = _by_cue(_statements(nlp, text), "said")
+    assert statement.kind is StatementKind.MIXED
+
+
+def test_attribution_plain_factual_sentence_has_no_statement(nlp) -> None:
+    assert _statements(nlp, "The river flows through the old town and into the lake.") == []
+
+
+def test_attribution_run_stage_sorts_and_ids(nlp, example_txt: Path) -> None:
+    text = example_txt.read_text(encoding="utf-8")
+    article = Article(id=Article.make_id(text), text=text)
+    analysis = run_stage(nlp(text), ArticleAnalysis(article=article), config=Config())
+    analysis.check_spans()
+    statements = analysis.statements
+    assert len(statements) >= 5
+    assert [s.cue.start for s in statements] == sorted(s.cue.start for s in statements)
+    assert len({s.id for s in statements}) == len(statements)
+    assert statements[0].id == Statement.make_id(article.id, statements[0].cue)
+    cues = " ".join(s.cue.text for s in statements)
+    for cue in ("accused", "denied", "claims", "mentioned"):
+        assert cue in cues
+    mentioned = [s for s in statements if "mentioned" in s.cue.text]
+    assert {s.source.text for s in mentioned if s.source} >= {"He", "The FSB head"}
+    assert all(s.speaker is None for s in statements)
+
+
+def test_attribution_quote_state_resets_at_newline() -> None:
+    words = ["“", "Yes", "\n", "no", '"', "maybe", '"', "x"]
+    spaces = [False, False, True, False, False, False, False, False]
+    assert quote_states(words, spaces) == [True, True, False, False, True, True, True, False]
+
+
+def test_attribution_missing_weights_raise_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="missing"):
+        Taggers(tmp_path)
