@@ -40,7 +40,9 @@ def regressed(score: float, floor: float) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--fold", default="heldout", choices=["all", "train", "heldout"])
     parser.add_argument("--update", action="store_true")
     parser.add_argument("--task", action="append", choices=sorted(TASKS))
@@ -57,7 +59,11 @@ def main() -> None:
         entry = floors.get(key)
         digest = _digest(path)
         if args.update:
-            floors[key] = {"metric": report.headline, "floor": round(score, 4), "data_sha256": digest}
+            floors[key] = {
+                "metric": report.headline,
+                "floor": round(score, 4),
+                "data_sha256": digest,
+            }
             status = "updated"
         elif entry is None:
             status = "no floor"

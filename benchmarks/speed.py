@@ -74,7 +74,9 @@ def _claimgraph(texts: list[str], stages: tuple[str, ...] | None) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -117,9 +119,15 @@ def main() -> None:
         and late_cost <= 0.20
         and peak_mb <= 1536
     )
-    summary = {"articles": len(texts), "words": words, "peak_rss_mb": peak_mb, "runs": results,
-               "speech_acts_overhead": acts_cost, "evidence_credibility_overhead": late_cost,
-               "targets_met": ok}
+    summary = {
+        "articles": len(texts),
+        "words": words,
+        "peak_rss_mb": peak_mb,
+        "runs": results,
+        "speech_acts_overhead": acts_cost,
+        "evidence_credibility_overhead": late_cost,
+        "targets_met": ok,
+    }
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     print("targets met" if ok else "TARGETS NOT MET")

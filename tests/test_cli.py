@@ -48,7 +48,9 @@ def test_cli_exit_code_reports_the_mix(n_ok, n_failed, code):
 def test_cli_schema_matches_committed_file(runner, shared_dir):
     from pathlib import Path
 
-    committed = Path(__file__).resolve().parents[1] / "docs" / "schema" / "article-analysis.schema.json"
+    committed = (
+        Path(__file__).resolve().parents[1] / "docs" / "schema" / "article-analysis.schema.json"
+    )
     result = runner.invoke(cli, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.output) == json.loads(committed.read_text(encoding="utf-8")), (
@@ -116,20 +118,35 @@ def test_cli_analyze_bad_inputs_fail_alone(runner, tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_analyze_malformed_html_has_no_traceback(runner, tmp_path):
-    page = tmp_path / "broken.html"
-    page.write_text("<html><body><div><p>Unclosed <b>tags <i>everywhere <table><tr><td>", encoding="utf-8")
-    result = runner.invoke(cli, ["analyze", str(page), "--no-progress"])
-    assert result.exit_code != 0
+def test_cli_analyze_malformed_html(runner, tmp_path):
+    garbage = tmp_path / "broken.html"
+    garbage.write_text(
+        '<html><head><title>Broken</title><body><div class="><p>>>></b></i></tr><td>',
+        encoding="utf-8",
+    )
+    sloppy = tmp_path / "sloppy.html"
+    sloppy.write_text(
+        "<html><body><p>Unclosed <b>tags everywhere, but the mayor said the harbor would "
+        "reopen next week.<table><tr><td>",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        cli, ["analyze", str(garbage), str(sloppy), "-f", "jsonl", "--no-progress"]
+    )
+    assert result.exit_code == 1
     assert "Traceback" not in result.output
     (line,) = [x for x in result.stderr.splitlines() if x.startswith("claimgraph: error:")]
     assert "broken.html" in line
+    (analysed,) = [json.loads(x) for x in result.stdout.splitlines() if '"article"' in x]
+    assert "the mayor said the harbor would reopen" in analysed["article"]["text"]
 
 
 @pytest.mark.slow
 def test_cli_analyze_stdin_and_formats(runner):
     for fmt, marker in [("markdown", "### Statements"), ("table", "Statements")]:
-        result = runner.invoke(cli, ["analyze", "-", "--format", fmt, "--no-progress"], input=GOOD_TEXT)
+        result = runner.invoke(
+            cli, ["analyze", "-", "--format", fmt, "--no-progress"], input=GOOD_TEXT
+        )
         assert result.exit_code == 0, result.output
         assert marker in result.stdout
         assert "said" in result.stdout

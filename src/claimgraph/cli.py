@@ -92,7 +92,12 @@ def cli(verbose: int) -> None:
     show_default=True,
     help="Output format.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write here instead of stdout.",
+)
 @click.option(
     "--input-format",
     type=click.Choice(["auto", "text", "html", "jsonl", "feed", "warc"]),
@@ -100,8 +105,15 @@ def cli(verbose: int) -> None:
     show_default=True,
     help="How to read the inputs (auto: by scheme, extension and content).",
 )
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="TOML config file.")
-@click.option("--model", help='spaCy pipeline: a package name or path, or "md" for the medium English model.')
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="TOML config file.",
+)
+@click.option(
+    "--model", help='spaCy pipeline: a package name or path, or "md" for the medium English model.'
+)
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def analyze(
     inputs: tuple[str, ...],
@@ -138,7 +150,9 @@ def analyze(
         for item in _progress(results, total=len(inputs), disable=no_progress):
             if isinstance(item, Failure):
                 n_failed += 1
-                click.echo(f"claimgraph: error: [{item.code}] {item.input}: {item.message}", err=True)
+                click.echo(
+                    f"claimgraph: error: [{item.code}] {item.input}: {item.message}", err=True
+                )
             else:
                 n_ok += 1
             if fmt == "jsonl":
@@ -163,7 +177,7 @@ def _open_output(output: str | None) -> IO[str]:
     if output is None:
         return sys.stdout
     try:
-        return open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
+        return open(output, "w", encoding="utf-8")
     except OSError as err:
         raise click.ClickException(f"cannot write {output}: {err.strerror}") from err
 
@@ -203,7 +217,11 @@ def _render(fmt: str, items: list[ArticleAnalysis | Failure], stream: IO[str]) -
 @cli.command("eval")
 @click.argument("task", type=click.Choice(sorted(EVAL_TASKS)))
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option("--predictions", type=click.Path(dir_okay=False, writable=True), help="Write predictions (JSONL) here.")
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write predictions (JSONL) here.",
+)
 @click.option(
     "--fold",
     type=click.Choice(["all", "train", "heldout"]),
@@ -211,9 +229,16 @@ def _render(fmt: str, items: list[ArticleAnalysis | Failure], stream: IO[str]) -
     show_default=True,
     help="Score only this fold of the data (models are fitted on the train fold only).",
 )
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="TOML config file.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="TOML config file.",
+)
 @click.option("--model", help='spaCy pipeline: a package name or path, or "md".')
-@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON instead of a table.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the metrics as JSON instead of a table."
+)
 def eval_command(
     task: str,
     data: str,
@@ -244,13 +269,20 @@ def eval_command(
     except ClaimgraphError as err:
         _fail(err)
     if as_json:
-        click.echo(json.dumps({"task": report.task, "metrics": report.metrics}, indent=2, sort_keys=True))
+        click.echo(
+            json.dumps({"task": report.task, "metrics": report.metrics}, indent=2, sort_keys=True)
+        )
     else:
         click.echo(report.render())
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write here instead of stdout.",
+)
 def schema(output: str | None) -> None:
     """Print the JSON Schema of one article analysis (the versioned output format)."""
     from .outputs import analysis_schema

@@ -9,7 +9,7 @@ Spark worker unchanged.
 from __future__ import annotations
 
 import hashlib
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -62,7 +62,7 @@ class Span(_Model):
         if text[self.start : self.end] != self.text:
             raise ValueError(
                 f"span {self.start}:{self.end} {self.text!r} does not match the text there "
-                f"({text[self.start:self.end]!r})"
+                f"({text[self.start : self.end]!r})"
             )
 
 
@@ -147,7 +147,7 @@ class Article(_Model):
 # ---------------------------------------------------------------------------
 
 
-class ActorType(str, Enum):
+class ActorType(StrEnum):
     PERSON = "PERSON"
     ORGANIZATION = "ORGANIZATION"
     COUNTRY = "COUNTRY"
@@ -191,7 +191,7 @@ class Actor(_Model):
 # ---------------------------------------------------------------------------
 
 
-class StatementKind(str, Enum):
+class StatementKind(StrEnum):
     DIRECT = "direct"
     INDIRECT = "indirect"
     MIXED = "mixed"
@@ -232,7 +232,7 @@ class Statement(_Model):
 # ---------------------------------------------------------------------------
 
 
-class SpeechActClass(str, Enum):
+class SpeechActClass(StrEnum):
     ASSERT = "ASSERT"
     APPEAL_REQUEST = "APPEAL_REQUEST"
     INTEND = "INTEND"
@@ -269,7 +269,7 @@ class SpeechAct(_Model):
 # ---------------------------------------------------------------------------
 
 
-class EvidenceStatus(str, Enum):
+class EvidenceStatus(StrEnum):
     ATTRIBUTED = "attributed"
     ANONYMOUS = "anonymous"
     HEDGED = "hedged"
@@ -399,10 +399,10 @@ __all__ = [
     "FragmentedSpan",
     "MetadataBlock",
     "Provenance",
+    "Span",
     "Speaker",
     "SpeechAct",
     "SpeechActClass",
-    "Span",
     "Statement",
     "StatementKind",
     "stable_id",

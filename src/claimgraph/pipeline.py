@@ -62,11 +62,11 @@ class Pipeline:
         self.nlp = load_nlp(self.config.nlp.model, tuple(self.config.nlp.exclude))
         self._fns = [(spec, _resolve(spec)) for spec in self.stage_specs]
         meta = self.nlp.meta
-        import spacy
+        from spacy import about as spacy_about
 
         self.provenance = Provenance(
             claimgraph_version=__version__,
-            spacy_version=spacy.__version__,
+            spacy_version=spacy_about.__version__,
             spacy_model=f"{meta.get('lang', 'en')}_{meta.get('name', '?')}",
             spacy_model_version=str(meta.get("version", "?")),
             stages={spec.name: spec.version for spec in self.stage_specs},
@@ -90,9 +90,7 @@ class Pipeline:
                 ) from err
         return analysis
 
-    def analyze(
-        self, articles: Iterable[Article | Failure]
-    ) -> Iterator[ArticleAnalysis | Failure]:
+    def analyze(self, articles: Iterable[Article | Failure]) -> Iterator[ArticleAnalysis | Failure]:
         """Analyse articles in batches; failures pass through, stage errors become failures."""
         pending_failures: list[Failure] = []
 
@@ -120,7 +118,9 @@ class Pipeline:
             yield pending_failures.pop(0)
 
 
-def analyze_text(text: str, *, config: Config | None = None, url: str | None = None) -> ArticleAnalysis:
+def analyze_text(
+    text: str, *, config: Config | None = None, url: str | None = None
+) -> ArticleAnalysis:
     """Analyse one plain text (convenience for Python users and tests)."""
     from .ingest import article_from_text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import ArticleAnalysis
@@ -11,7 +12,7 @@ from ..model import ArticleAnalysis
 class View:
     title: str
     header: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
 
 
 def _short(text: str, limit: int) -> str:
@@ -38,7 +39,7 @@ def article_facts(analysis: ArticleAnalysis) -> list[tuple[str, str]]:
 def statement_view(analysis: ArticleAnalysis, *, width: int = 90) -> View:
     """Who said what: one row per statement."""
     actor_names = {a.id: a.name for a in analysis.actors}
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for n, st in enumerate(analysis.statements, 1):
         if st.speaker is not None:
             who = actor_names.get(st.speaker.actor_id or "", st.speaker.name)
@@ -62,7 +63,7 @@ def statement_view(analysis: ArticleAnalysis, *, width: int = 90) -> View:
 
 
 def actor_view(analysis: ArticleAnalysis) -> View:
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             actor.name,
             actor.type.value,
@@ -79,7 +80,7 @@ def actor_view(analysis: ArticleAnalysis) -> View:
 def act_view(analysis: ArticleAnalysis) -> View:
     """Who did what to whom."""
     names = {a.id: a.name for a in analysis.actors}
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for act in analysis.speech_acts:
         targets = [names.get(t, t) for t in act.target_actors]
         if not targets:
@@ -100,7 +101,7 @@ def act_view(analysis: ArticleAnalysis) -> View:
 
 
 def evidence_view(analysis: ArticleAnalysis, *, width: int = 70) -> View:
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             _short(item.claim.text, width),
             ", ".join(s.value for s in item.statuses),
@@ -113,7 +114,7 @@ def evidence_view(analysis: ArticleAnalysis, *, width: int = 70) -> View:
 
 
 def credibility_view(analysis: ArticleAnalysis) -> View:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for signal in analysis.credibility:
         value = signal.value
         shown = f"{value:.2f}" if isinstance(value, float) else str(value)
