@@ -162,3 +162,16 @@ def test_actor_dictionaries_index_is_current():
     _parse_builtin(parsed)
     assert indexed.actors == parsed.actors
     assert indexed.agents == parsed.agents
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("Ghanaians", "GHA"), ("Croat forces", "HRVMIL"), ("Qatar's emir", "QATGOV")],
+)
+def test_actor_dictionaries_lookup_plural_demonym_and_agents(dictionary, name, code):
+    assert dictionary.lookup(name).code == code
+
+
+@pytest.mark.parametrize("name", ["analysts", "Talks", "news"])
+def test_actor_dictionaries_lookup_plural_needs_a_country(dictionary, name):
+    assert dictionary.lookup(name) is None

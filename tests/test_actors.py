@@ -206,3 +206,34 @@ def test_actors_run_stage_without_statements(nlp):
     out = run_stage(nlp(text), analysis, config=Config())
     assert [a.code for a in out.actors] == ["UKR"]
     assert out.statements == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "actor_type", "code"),
+    [
+        ("The Azerbaijani parliament threatened to break relations with Russia.",
+         "Azerbaijani parliament", ActorType.ORGANIZATION, "AZELEG"),
+        ("Russia’s army shelled the town.", "Russia’s army", ActorType.ORGANIZATION, "RUSMIL"),
+        ("Syrian rebels engaged the peacekeepers on Saturday.",
+         "Syrian rebels", ActorType.GROUP, "SYRREB"),
+        ("Insurgents bombarded the city overnight.", "Insurgents", ActorType.GROUP, "---REB"),
+    ],
+)
+def test_actors_institution_of_a_country(nlp, text, name, actor_type, code):
+    analysis = _analyze(nlp, text)
+    actor = _actor(analysis, name)
+    assert actor.type is actor_type
+    assert actor.code == code
+
+
+def test_actors_unnamed_people_are_not_actors(nlp):
+    analysis = _analyze(nlp, "The attack killed eight people and wounded two students.")
+    assert analysis.actors == []
+
+
+def test_actors_one_word_name_follows_the_text_country(nlp):
+    # the dictionary knows another "Hassan"; the text says he is Morocco's king
+    analysis = _analyze(nlp, "King Hassan of Morocco said he would host a meeting.")
+    hassan = _actor(analysis, "Hassan")
+    assert hassan.code == "MARGOV"
+    assert "Morocco" in hassan.affiliations

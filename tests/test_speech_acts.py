@@ -227,3 +227,62 @@ def test_speech_acts_output_is_deterministic_and_sorted(nlp):
     first, second = _acts(nlp, text), _acts(nlp, text)
     assert first == second
     assert [a.trigger.start for a in first] == sorted(a.trigger.start for a in first)
+
+
+def _coded_targets(nlp, text: str, cls: SpeechActClass) -> set[str]:
+    """Target words and actor codes of the one act of ``cls``, actors resolved first."""
+    from claimgraph.actors import resolve_actors
+
+    doc = nlp(text)
+    analysis = resolve_actors(doc, _analysis(text))
+    act = _one(code_speech_acts(doc, analysis), cls)
+    actors = {a.id: a for a in analysis.actors}
+    out = {s.text for s in act.target_spans}
+    for actor_id in act.target_actors:
+        out.add(actors[actor_id].code or "")
+        out.update(m.span.text for m in actors[actor_id].mentions)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "cls", "target"),
+    [
+        # the subject of the condition, not the thing threatened
+        ("Russia has threatened to stop negotiations if the United States goes ahead "
+         "with the deployment.", C.THREATEN, "USA"),
+        # an actor inside the object's phrase beats the object itself
+        ("Palestinian police confiscated weapons and explosives from Palestinian armed "
+         "groups.", C.OTHER, "PSEUAF"),
+        ("Croatia is investigating alleged war crimes by Croatian extremists.", C.OTHER,
+         "HRVRAD"),
+        ("The Israeli army lifted a day-old blockade on Palestinian lorries.", C.OTHER, "PSE"),
+        # the light verb carries the target of its event noun
+        ("President Francois Mitterand gave a warm welcome to South African leader "
+         "F.W. de Klerk.", C.CONSULT, "ZAFGOV"),
+        # the recipient of a transfer, not the thing given
+        ("The government will provide subsidies to disabled persons.", C.OTHER, "persons"),
+        # a dateline is neither source nor target
+        ("SINGAPORE: The government will provide new funds to the schools.", C.OTHER,
+         "schools"),
+    ],
+)
+def test_speech_acts_target_prefers_the_actor(nlp, text, cls, target):
+    assert target in _coded_targets(nlp, text, cls)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "cls", "source"),
+    [
+        # the place of a dateline is not the subject
+        ("Guwahati: Former chief minister Prafulla Kumar Mahanta has said the party was "
+         "not informed.", C.ASSERT, "Mahanta"),
+        # an organisation named before its head noun, across a parenthesis
+        ("The Asia-Pacific Economic Cooperation (APEC) forum has agreed to set up an "
+         "energy research center.", C.INTEND, "Asia-Pacific Economic Cooperation"),
+    ],
+)
+def test_speech_acts_source_phrase(nlp, text, cls, source):
+    act = _one(_acts(nlp, text), cls)
+    assert act.source_span is not None and source in act.source_span.text

@@ -20,6 +20,12 @@ Decisions worth knowing:
   class; consumers (and the event scorer) must skip them.
 - Acts inside a denial or an accusation (``denied that its forces attacked``) get
   ``modality="denied"`` or ``"alleged"``: they are reported, not asserted.
+- Targets (:mod:`claimgraph.speech_act_arguments`): an actor among the arguments, or
+  inside their phrases (``lifted a blockade on Palestinian lorries``), beats a plain
+  object; a threat targets the subject of its condition (``if the United States goes
+  ahead``); a transfer targets its recipient (``provided subsidies to X``); an event
+  noun's light verb carries its target (``gave a warm welcome to X``); a dateline
+  (``GUWAHATI:``) is never an argument.
 """
 
 from __future__ import annotations
@@ -46,7 +52,13 @@ STAGE_NAME = "claimgraph.speech_acts.rules.v1"
 
 
 def _actor_at(analysis: ArticleAnalysis, start: int, end: int, head: tuple[int, int]) -> str | None:
+    """The actor of the phrase ``start:end`` with head word ``head``.
+
+    A mention over the head wins; otherwise the mention inside the phrase closest to
+    its head ("the APEC forum", "Palestinian youths").
+    """
     best: tuple[int, str] | None = None
+    inside: tuple[int, str] | None = None
     for actor in analysis.actors:
         for mention in actor.mentions:
             span = mention.span
@@ -54,15 +66,30 @@ def _actor_at(analysis: ArticleAnalysis, start: int, end: int, head: tuple[int, 
                 overlap = min(span.end, end) - max(span.start, start)
                 if best is None or overlap > best[0]:
                     best = (overlap, actor.id)
-    return best[1] if best else None
+            elif start <= span.start and span.end <= end:
+                if inside is None or span.end > inside[0]:
+                    inside = (span.end, actor.id)
+    if best is not None:
+        return best[1]
+    return inside[1] if inside is not None else None
 
 
 def _actor_tokens(doc: Doc, analysis: ArticleAnalysis) -> set[int]:
-    """Indices of tokens inside a mention of a known actor."""
-    spans = sorted((m.span.start, m.span.end) for a in analysis.actors for m in a.mentions)
-    if not spans:
-        return set()
-    return {t.i for t in doc if any(s <= t.idx < e for s, e in spans)}
+    """Indices of tokens inside a mention of a known actor.
+
+    Agents of no known country ("the government", "insurgents": CAMEO ``---GOV``,
+    ``---REB``) are left out: they are common nouns, and must not outrank a named
+    party or place when the coder picks a target.
+    """
+    out: set[int] = set()
+    for actor in analysis.actors:
+        if (actor.code or "").startswith("---"):
+            continue
+        for mention in actor.mentions:
+            span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+            if span is not None:
+                out.update(t.i for t in span if mention.span.start <= t.idx)
+    return out
 
 
 def _overlaps(span: Span, token: Token) -> bool:
