@@ -82,7 +82,7 @@ def test_hedging_features_capture_modal_scope(nlp):
     doc = nlp(text)
     token = event_token(doc, *_range(text, "signed"))
     assert token is not None and token.text == "signed"
-    assert "self_modal=possible" in event_features(token)
+    assert "L0_modal=possible" in event_features(token)
 
 
 def test_hedging_model_json_roundtrip():

@@ -6,9 +6,10 @@ Two public views of the same parse:
   "reportedly", "possibly", ...) whose syntactic scope covers a stretch of text.  The
   evidence stage uses it to mark claims ``hedged`` and to keep the cue spans.
 * :func:`event_features` / :func:`is_uncertain` / :func:`uncertainty` score one event
-  mention with a small logistic-regression model over scope features (the path from the
-  event up its clause chain: modal auxiliaries, infinitival and conditional clauses, the
-  verbs that govern them, hedging adverbs, questions).  It follows MEANTIME's notion of
+  mention with a small logistic-regression model over scope features (the event's clause
+  chain up to the root: modal auxiliaries, infinitival and conditional clauses, the class
+  of the word that governs each clause, hedging adverbs, questions; see
+  :mod:`claimgraph.hedging_features`).  It follows MEANTIME's notion of
   certainty, where future, intended and possible events are not ``certain``.
 
 The weights live as JSON in ``claimgraph/models/hedging/`` (see its ``MODEL_CARD.md``);
@@ -27,6 +28,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
+from .hedging_features import event_features
 from .model import Span
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Name and version of the certainty model; bump when features or weights change.
-MODEL_NAME = "claimgraph.hedging.logreg.v1"
+MODEL_NAME = "claimgraph.hedging.logreg.v2"
 
 # ---------------------------------------------------------------------------
 # Lexicons (general English hedging vocabulary, never article wording)
@@ -76,20 +78,6 @@ HEDGE_VERBS = frozenset({
     "presume", "presumed", "allege", "alleges", "alleged", "rumor", "rumored", "rumoured",
     "doubt", "doubts", "doubted", "estimate", "estimates", "estimated", "tend", "tends",
 })
-#: Verbs and nouns that make their complement future, intended or possible (MEANTIME).
-IRREALIS_GOVERNORS = frozenset({
-    "expect", "expects", "expected", "expecting", "plan", "plans", "planned", "planning",
-    "intend", "intends", "intended", "hope", "hopes", "hoped", "want", "wants", "wanted",
-    "aim", "aims", "aimed", "seek", "seeks", "sought", "try", "tries", "tried", "attempt",
-    "attempts", "attempted", "propose", "proposes", "proposed", "ask", "asks", "asked",
-    "agree", "agrees", "agreed", "decide", "decided", "set", "due", "able", "allowed",
-    "allow", "need", "needs", "needed", "predict", "predicts", "predicted", "forecast",
-    "forecasts", "promise", "promised", "threaten", "threatened", "wish", "would", "going",
-    "likely", "unlikely", "willing", "ready", "prepared", "designed", "effort", "efforts",
-    "bid", "proposal", "goal", "intention", "order", "worries", "fears",
-    "fear", "worry", "concern", "concerns", "possibility", "chance", "risk", "threat",
-    "prospect", "measures", "options", "option", "selected", "chosen", "scheduled",
-})
 #: Subordinators that make a clause conditional or open.
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether", "lest", "provided", "suppose",
                                "supposing", "assuming"})
@@ -97,11 +85,6 @@ CONDITIONAL_MARKS = frozenset({"if", "unless", "whether", "lest", "provided", "s
 PASSIVE_REPORTING = frozenset({"said", "reported", "believed", "thought", "rumored",
                                "rumoured", "alleged", "claimed", "understood", "expected",
                                "considered", "suspected", "feared"})
-#: Window cues of the classic rule (a hedge word shortly before the event).
-WINDOW_CUES = frozenset(MODALS) | HEDGE_ADVERBS | CONDITIONAL_MARKS | frozenset({
-    "expected", "expects", "plan", "plans", "planned", "intends", "hope", "hopes", "want",
-    "wants", "would", "whether", "possible", "potential", "proposed", "to",
-})
 
 
 # ---------------------------------------------------------------------------
@@ -244,89 +227,6 @@ def event_token(doc: Doc, start_char: int, end_char: int) -> Token | None:
     if span is None or len(span) == 0:
         return None
     return span.root
-
-
-def _path_up(token: Token, limit: int = 6) -> list[Token]:
-    """``token`` and its heads up to the sentence root (at most ``limit`` steps)."""
-    path = [token]
-    while path[-1].head is not path[-1] and len(path) <= limit:
-        path.append(path[-1].head)
-    return path
-
-
-def _is_infinitival(token: Token) -> bool:
-    return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children) or (
-        token.tag_ == "VB" and token.dep_ in ("xcomp", "advcl", "acl", "relcl")
-        and not any(c.dep_ in ("aux", "auxpass") and c.lower_ in MODALS for c in token.children)
-    )
-
-
-def event_features(token: Token) -> dict[str, float]:
-    """Sparse features of an event headed by ``token``: the token and its scope path."""
-    feats: dict[str, float] = {"bias": 1.0}
-    feats[f"pos={token.pos_}"] = 1.0
-    feats[f"tag={token.tag_}"] = 1.0
-    feats[f"dep={token.dep_}"] = 1.0
-    is_noun = token.pos_ in ("NOUN", "PROPN")
-    sent = token.sent
-    if sent[-1].text == "?" or any(t.text == "?" for t in sent):
-        feats["question"] = 1.0
-    path = _path_up(token)
-    clause_depth = 0
-    for depth, node in enumerate(path):
-        where = "self" if depth == 0 else "anc"
-        if depth > 0:
-            feats[f"path_dep={path[depth - 1].dep_}"] = 1.0
-            if node.lower_ in IRREALIS_GOVERNORS:
-                feats[f"{where}_gov"] = 1.0
-                feats[f"gov={node.lower_}"] = 1.0
-            if node.lower_ in HEDGE_VERBS:
-                feats["anc_hedge_verb"] = 1.0
-            if node.lower_ in HEDGE_ADJECTIVES:
-                feats["anc_hedge_adj"] = 1.0
-        for child in node.children:
-            low = child.lower_
-            if child.dep_ in ("aux", "auxpass") and low in MODALS:
-                feats[f"{where}_modal={MODALS[low]}"] = 1.0
-                feats[f"{where}_modal_w={low}"] = 1.0
-                if clause_depth == 0:
-                    feats[f"clause_modal={MODALS[low]}"] = 1.0
-            elif child.dep_ == "neg":
-                feats[f"{where}_neg"] = 1.0
-            elif child.dep_ == "mark" and low in CONDITIONAL_MARKS:
-                feats[f"{where}_cond"] = 1.0
-            elif low in HEDGE_ADVERBS and child.dep_ in ("advmod", "npadvmod"):
-                feats[f"{where}_hedge_adv"] = 1.0
-            elif low in HEDGE_ADJECTIVES and child.dep_ in ("amod", "acomp"):
-                feats[f"{where}_hedge_adj"] = 1.0
-        if node.pos_ in ("VERB", "AUX") and _is_infinitival(node):
-            feats[f"{where}_inf"] = 1.0
-            if clause_depth == 0:
-                feats["clause_inf"] = 1.0
-                gov = node.head
-                feats[f"inf_dep={node.dep_}"] = 1.0
-                feats[f"inf_gov={gov.lower_}"] = 1.0
-                if gov.lower_ in IRREALIS_GOVERNORS:
-                    feats["inf_gov_irrealis"] = 1.0
-                if gov.pos_ in ("NOUN", "PROPN"):
-                    feats["inf_gov_noun"] = 1.0
-        if _is_passive_reporting(node) and depth > 0:
-            feats["anc_passive_report"] = 1.0
-        if (node.pos_ in ("VERB", "AUX") and depth > 0) or (depth == 0 and not is_noun):
-            if clause_depth == 0 and depth > 0:
-                feats[f"clause_head_tag={node.tag_}"] = 1.0
-            clause_depth += 1
-    if is_noun:
-        feats[f"noun_head_dep={token.head.dep_}"] = 1.0
-        if any(c.dep_ == "det" and c.lower_ in ("a", "an", "any", "no") for c in token.children):
-            feats["noun_indef"] = 1.0
-    # The classic rule as a feature: a cue word up to five tokens before the event.
-    lo = max(sent.start, token.i - 5)
-    for prev in token.doc[lo : token.i]:
-        if prev.lower_ in WINDOW_CUES:
-            feats["win_cue"] = 1.0
-            feats[f"win={prev.lower_}"] = 1.0
-    return feats
 
 
 @dataclass(frozen=True)
