@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from ..errors import EvaluationError
 from ..model import FragmentedSpan, Span, Statement
 from .folds import Fold, in_fold
+from .jsonl import read_records
 from .report import EvalReport
 
 if TYPE_CHECKING:
@@ -123,25 +124,9 @@ def iter_docs(
 
     Raises :class:`EvaluationError` naming the file and line of a malformed record.
     """
-    try:
-        handle = Path(path).open(encoding="utf-8")
-    except OSError as err:
-        raise EvaluationError(
-            f"cannot read evaluation data: {err.strerror}", input=str(path)
-        ) from err
-    with handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                doc = parse_doc(data, check_text=check_text)
-            except (json.JSONDecodeError, ValueError) as err:
-                raise EvaluationError(
-                    f"line {lineno}: malformed record: {err}", input=str(path)
-                ) from err
-            if in_fold(doc.id, fold):
-                yield doc
+    for doc in read_records(path, lambda data: parse_doc(data, check_text=check_text)):
+        if in_fold(doc.id, fold):
+            yield doc
 
 
 def load_docs(path: Path, *, fold: Fold = "all") -> list[AttributionDoc]:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import EvaluationError
 from ..model import Article, ArticleAnalysis, SpeechActClass
 from .folds import Fold, in_fold
+from .jsonl import read_records
 from .report import EvalReport
 
 if TYPE_CHECKING:
@@ -79,29 +80,16 @@ def load_records(path: Path) -> list[dict[str, Any]]:
 
     Raises :class:`EvaluationError` naming the file and line when a record is malformed.
     """
-    records: list[dict[str, Any]] = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise EvaluationError(f"cannot read events file: {err.strerror}", input=str(path)) from err
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise EvaluationError(
-                f"line {number}: invalid JSON ({err.msg})", input=str(path)
-            ) from err
-        if not isinstance(record, dict) or "id" not in record:
-            raise EvaluationError(f"line {number}: a record needs an 'id'", input=str(path))
-        events = record.get("events", [])
-        if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
-            raise EvaluationError(
-                f"line {number}: 'events' must be a list of objects", input=str(path)
-            )
-        records.append(record)
-    return records
+    return list(read_records(path, _check_record))
+
+
+def _check_record(record: Any) -> dict[str, Any]:
+    if not isinstance(record, dict) or "id" not in record:
+        raise ValueError("a record needs an 'id'")
+    events = record.get("events", [])
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise ValueError("'events' must be a list of objects")
+    return record
 
 
 def event_class(event: dict[str, Any]) -> str | None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import EvaluationError
 from .folds import Fold, in_fold
+from .jsonl import read_records
 from .report import EvalReport
 
 if TYPE_CHECKING:
@@ -82,24 +83,9 @@ def iter_mentions(path: Path, *, fold: Fold = "all") -> Iterator[EventMention]:
 
     Raises :class:`EvaluationError` naming the file and line of a malformed record.
     """
-    try:
-        handle = Path(path).open(encoding="utf-8")
-    except OSError as err:
-        raise EvaluationError(
-            f"cannot read evaluation data: {err.strerror}", input=str(path)
-        ) from err
-    with handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                mention = _parse_row(json.loads(line))
-            except (json.JSONDecodeError, ValueError, TypeError) as err:
-                raise EvaluationError(
-                    f"line {lineno}: malformed record: {err}", input=str(path)
-                ) from err
-            if in_fold(mention.doc, fold):
-                yield mention
+    for mention in read_records(path, _parse_row):
+        if in_fold(mention.doc, fold):
+            yield mention
 
 
 def mention_features(

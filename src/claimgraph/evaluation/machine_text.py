@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from ..errors import EvaluationError
 from .folds import Fold, in_fold
+from .jsonl import read_records
 from .report import EvalReport
 
 if TYPE_CHECKING:
@@ -52,42 +53,26 @@ class MgtRecord:
     group: str
 
 
+def _parse_record(data: Any) -> MgtRecord:
+    record = MgtRecord(
+        id=str(data["id"]),
+        text=str(data["text"]),
+        label=str(data["label"]),
+        generator=str(data.get("generator", data["label"])),
+        pair_generator=str(data.get("pair_generator", "unknown")),
+        group=str(data.get("group", data["id"])),
+    )
+    if record.label not in LABELS:
+        raise ValueError(f"label {record.label!r} is not one of {LABELS}")
+    return record
+
+
 def load_records(path: Path, *, fold: Fold = "all") -> list[MgtRecord]:
     """Records of ``path`` whose ``group`` is in ``fold``, in file order.
 
     Raises :class:`EvaluationError` naming the file and line of a malformed record.
     """
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise EvaluationError(
-            f"cannot read evaluation data: {err.strerror}", input=str(path)
-        ) from err
-    records: list[MgtRecord] = []
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            record = MgtRecord(
-                id=str(data["id"]),
-                text=str(data["text"]),
-                label=str(data["label"]),
-                generator=str(data.get("generator", data["label"])),
-                pair_generator=str(data.get("pair_generator", "unknown")),
-                group=str(data.get("group", data["id"])),
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise EvaluationError(
-                f"line {lineno}: malformed record: {err}", input=str(path)
-            ) from err
-        if record.label not in LABELS:
-            raise EvaluationError(
-                f"line {lineno}: label {record.label!r} is not one of {LABELS}", input=str(path)
-            )
-        if in_fold(record.group, fold):
-            records.append(record)
-    return records
+    return [r for r in read_records(path, _parse_record) if in_fold(r.group, fold)]
 
 
 def auroc(
