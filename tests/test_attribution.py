@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from claimgraph.attribution import attribute_statements, run_stage
-from claimgraph.attribution.features import quote_states
-from claimgraph.attribution.tagger import Taggers
+from claimgraph.attribution.features import doc_features, quote_states
+from claimgraph.attribution.tagger import Taggers, structural_content
 from claimgraph.config import Config
 from claimgraph.errors import ModelError
 from claimgraph.model import Article, ArticleAnalysis, Statement, StatementKind
@@ -143,3 +143,37 @@ def test_attribution_quote_state_resets_at_newline() -> None:
 def test_attribution_missing_weights_raise_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="missing"):
         Taggers(tmp_path)
+
+
+def test_attribution_confident_cue_without_tagged_content_falls_back_to_structure(nlp) -> None:
+    text = "The mayor said on Tuesday that the harbor would reopen next week."
+    statement = _by_cue(_statements(nlp, text), "said")
+    assert statement.source is not None and statement.source.text == "The mayor"
+    assert "the harbor would reopen next week" in statement.content.text
+
+
+def test_attribution_structural_content_reads_complement_and_according_to(nlp) -> None:
+    text = "The mayor said on Tuesday that the harbor would reopen next week."
+    feats = doc_features(nlp(text))
+    said = feats.lower.index("said")
+    content = " ".join(feats.lower[i] for i in structural_content(feats, (said, said + 1)))
+    assert content == "that the harbor would reopen next week"
+    text = "According to the police report, the driver was not wearing a seat belt."
+    feats = doc_features(nlp(text))
+    content = " ".join(feats.lower[i] for i in structural_content(feats, (0, 2)))
+    assert content == "the driver was not wearing a seat belt"
+
+
+def test_attribution_saying_verb_in_by_clause_is_a_cue(nlp) -> None:
+    text = (
+        "Belarus president Alexander Lukashenko has challenged Russia's narrative by "
+        "stating that the terrorists initially tried to flee to Belarus, not Ukraine."
+    )
+    statement = _by_cue(_statements(nlp, text), "stating")
+    assert "the terrorists initially tried to flee to Belarus" in statement.content.text
+
+
+def test_attribution_negated_passive_is_not_an_attribution(nlp) -> None:
+    text = "However, no evidence has been provided to support these accusations."
+    statements = _statements(nlp, text)
+    assert all(s.source is None or "evidence" not in s.source.text for s in statements)

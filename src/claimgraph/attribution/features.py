@@ -40,6 +40,26 @@ _CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "acl", "relcl", "pcomp"})
 _MARK_DEPS = frozenset({"mark", "aux", "advmod", "nsubj"})
 
 
+def stem(word: str) -> str:
+    """A crude inflection-stripped form ("blasting" -> "blast", "condemned" -> "condemn").
+
+    The analysis pipeline runs without spaCy's lemmatizer; this lets rare forms of a
+    reporting verb share evidence with its other forms.
+    """
+    n = len(word)
+    if n > 5 and word.endswith("ing"):
+        return word[:-3]
+    if n > 4 and word.endswith("ied"):
+        return word[:-3] + "y"
+    if n > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if n > 4 and word.endswith("ed"):
+        return word[:-2]
+    if n > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 def _distance_bucket(d: int) -> str:
     a = abs(d)
     if a <= 3:
@@ -76,6 +96,7 @@ class DocFeatures:
     para: list[int]
     cue_static: list[list[str]]
     role_static: list[list[str]]
+    tags: list[str]
 
 
 def quote_states(words: Sequence[str], is_space: Sequence[bool]) -> list[bool]:
@@ -231,6 +252,8 @@ def doc_features(doc: Doc, centroids: Sequence[np.ndarray] = ()) -> DocFeatures:
             "w-2=" + (lower[i - 2] if i > 1 else "<s>"),
             "w+2=" + (lower[i + 2] if i + 2 < n else "</s>"),
         ]
+        cue.append("st=" + stem(w))
+        cue.append("hst=" + stem(lower[h]))
         if h == i:
             cue.append("root")
         cue.append("hh=" + lower[heads[h]])
@@ -277,6 +300,7 @@ def doc_features(doc: Doc, centroids: Sequence[np.ndarray] = ()) -> DocFeatures:
         para=para_of_token,
         cue_static=cue_static,
         role_static=role_static,
+        tags=tags,
     )
 
 
@@ -365,6 +389,7 @@ def role_xseq(feats: DocFeatures, cue: tuple[int, int], window: tuple[int, int])
     start, end = window
     rel = tree_relations(feats, cue)
     cw = cue_head_word(feats, cue)
+    cs = "cs=" + stem(cw)
     cue_sent = feats.sent_of[a]
     cue_q = "1" if feats.inquote[a] else "0"
     xseq: list[list[str]] = []
@@ -390,6 +415,7 @@ def role_xseq(feats: DocFeatures, cue: tuple[int, int], window: tuple[int, int])
                 "so=" + str(so),
                 "cq=" + cue_q + ("1" if feats.inquote[i] else "0"),
                 "cw=" + cw,
+                cs,
             ]
         )
     return xseq
@@ -406,5 +432,6 @@ __all__ = [
     "role_window",
     "role_xseq",
     "sentence_xseq",
+    "stem",
     "tree_relations",
 ]

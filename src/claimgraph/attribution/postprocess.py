@@ -12,6 +12,13 @@ SUBJECT_FALLBACK = True
 #: Whether content stopping inside an open quotation runs on to the closing mark.
 QUOTE_CONTINUATION = True
 
+#: Whether a negated passive subject ("no evidence has been provided") drops the cue.
+NEGATED_PASSIVE_FILTER = True
+
+#: Whether a participle modifying a noun ("Hispanics criticizing ...") takes the noun.
+ACL_SOURCES = True
+_NOUN_TAGS = frozenset({"NN", "PR"})
+
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 _AGENT_DEPS = frozenset({"agent"})
 #: Dependencies through which a subject-less verb borrows its governor's subject.
@@ -45,7 +52,7 @@ def _subject_source(feats: DocFeatures, cue: tuple[int, int]) -> tuple[int, ...]
     """The tokens of the cue's grammatical subject (or passive agent), cut before the cue.
 
     A participle or coordinated verb without a subject of its own ("..., saying that",
-    "and said") borrows the subject of the verb it depends on.
+    "and said", "by stating that") borrows the subject of the verb it depends on.
     """
     node = cue_head(feats, cue)
     for _ in range(_MAX_CLIMB + 1):
@@ -59,10 +66,39 @@ def _subject_source(feats: DocFeatures, cue: tuple[int, int]) -> tuple[int, ...]
                 objects = [c for c in feats.children[child] if feats.deps[c] == "pobj"]
                 if objects:
                     return _subtree_before(feats, objects[0], feats.n)
-        if feats.deps[node] not in _CLIMB_DEPS or feats.heads[node] == node:
+        up = feats.heads[node]
+        if (
+            ACL_SOURCES
+            and feats.deps[node] == "acl"
+            and up != node
+            and feats.tags[up][:2] in _NOUN_TAGS
+        ):
+            return _subtree_before(feats, up, node)  # "voters criticizing ...": the noun
+        if feats.deps[node] == "pcomp" and feats.deps[up] == "prep":
+            node = feats.heads[up]  # "X challenged ... by stating that": X is the source
+            continue
+        if feats.deps[node] not in _CLIMB_DEPS or up == node:
             return ()
-        node = feats.heads[node]
+        node = up
     return ()
+
+
+def _holds_governor(feats: DocFeatures, cue: tuple[int, int], source: tuple[int, ...]) -> bool:
+    """Whether the source swallowed a verb that governs the cue ("X has challenged ... by").
+
+    A source is a noun phrase; one that holds the cue's governing verb ran over the
+    clause, and the governor's subject is the better source.
+    """
+    node = cue_head(feats, cue)
+    members = set(source)
+    for _ in range(_MAX_CLIMB):
+        up = feats.heads[node]
+        if up == node:
+            return False
+        if up in members and feats.tags[up].startswith("VB"):
+            return True
+        node = up
+    return False
 
 
 def _subtree_before(feats: DocFeatures, root: int, limit: int) -> tuple[int, ...]:
@@ -75,12 +111,39 @@ def _subtree_before(feats: DocFeatures, root: int, limit: int) -> tuple[int, ...
     return tuple(sorted(i for i in out if not feats.is_space[i]))
 
 
+#: Determiners that negate a source ("no evidence", "no one").
+_NEGATING_DETS = frozenset({"no", "neither"})
+
+
+def _negated_passive(feats: DocFeatures, cue: tuple[int, int], source: tuple[int, ...]) -> bool:
+    """Whether the source is a negated passive subject of the cue.
+
+    "no evidence has been provided to support these accusations" states that nothing
+    was asserted: no source says anything, so it is not an attribution.
+    """
+    head = cue_head(feats, cue)
+    if not any(feats.deps[c] == "auxpass" for c in feats.children[head]):
+        return False
+    for subj in feats.children[head]:
+        if feats.deps[subj] != "nsubjpass" or subj not in source:
+            continue
+        if any(
+            feats.deps[c] in ("det", "neg") and feats.lower[c] in _NEGATING_DETS
+            for c in feats.children[subj]
+        ):
+            return True
+    return False
+
+
 def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttribution]:
     """Return the attributions after structural fixes, in cue order.
 
     * content and source stay in the cue's paragraph;
     * content left inside an open quotation is continued to the closing mark;
-    * a cue whose source the tagger left empty takes its grammatical subject.
+    * a cue whose source the tagger left empty, or ran over the verb governing the cue,
+      takes its grammatical subject;
+    * a cue whose source is a negated passive subject ("no evidence has been
+      provided") is dropped.
     """
     out: list[RawAttribution] = []
     for raw in sorted(raws, key=lambda r: r.cue):
@@ -93,18 +156,28 @@ def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttri
         if not raw.content:
             continue
         content = _continue_quote(feats, raw.content) if QUOTE_CONTINUATION else raw.content
-        source = raw.source or (_subject_source(feats, raw.cue) if SUBJECT_FALLBACK else ())
+        source = raw.source
+        if source and SUBJECT_FALLBACK and _holds_governor(feats, raw.cue, source):
+            source = _subject_source(feats, raw.cue) or source
+        if not source and SUBJECT_FALLBACK:
+            source = _subject_source(feats, raw.cue)
         source = tuple(i for i in source if i not in set(content))
+        if NEGATED_PASSIVE_FILTER and _negated_passive(feats, raw.cue, source):
+            continue
         out.append(replace(raw, content=content, source=source))
     return _resolve_nesting(out)
 
 
-#: Which of two nested attributions survives ("inner", "outer" or "confidence").
-NESTING = "confidence"
+#: Which of two nested attributions survives: "inner", "outer", "confidence" (the more
+#: confident one), or "trim" (as "confidence", but an outer one that loses keeps its
+#: content before the inner cue when that has at least :data:`TRIM_MIN` tokens).
+NESTING = "trim"
+#: With ``"trim"``: words of the outer content before the inner cue needed to keep it.
+TRIM_MIN = 6
 
 
 def _resolve_nesting(raws: list[RawAttribution]) -> list[RawAttribution]:
-    """Drop attributions nested in another's content (the corpus never nests them)."""
+    """Resolve attributions nested in another's content (the corpus never nests them)."""
     contents = [set(r.content) for r in raws]
     dropped: set[int] = set()
     for i, inner in enumerate(raws):
@@ -120,6 +193,15 @@ def _resolve_nesting(raws: list[RawAttribution]) -> list[RawAttribution]:
                     ci = inner.cue_confidence * inner.role_confidence
                     cj = outer.cue_confidence * outer.role_confidence
                     loser = i if ci < cj else j
+                    if NESTING == "trim" and loser == j:
+                        # keep the outer one where it does not overlap the inner one
+                        taken = {*range(*inner.cue), *inner.content, *inner.source}
+                        rest = [t for t in outer.content if t not in taken]
+                        if sum(1 for t in rest if t < inner.cue[0]) >= TRIM_MIN:
+                            rest = [t for t in rest if t < inner.cue[0]]
+                            raws[j] = replace(outer, content=tuple(rest))
+                            contents[j] = set(rest)
+                            continue
                 dropped.add(loser)
     return [r for k, r in enumerate(raws) if k not in dropped]
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from .features import DocFeatures, role_window, role_xseq, sentence_xseq
+from .features import DocFeatures, cue_head, role_window, role_xseq, sentence_xseq
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,16 @@ ROLE_MODEL = "role.crfsuite"
 CLUSTERS = "clusters.npz"
 #: Marginal cue probability from which a token is taken as (part of) a cue.
 CUE_THRESHOLD = 0.25
+#: Marginal from which a verb taking a "that" clause is a cue (its evidence is structural).
+COMPLEMENT_THRESHOLD = 0.1
+_COMPLEMENTIZERS = frozenset({"that", "whether", "if"})
+#: Cue probability from which a cue whose role tagging found no content falls back to
+#: structure (:func:`structural_content`) instead of being dropped.
+FALLBACK_MIN_CUE = 0.5
+#: Role confidence given to content found by the structural fallback.
+FALLBACK_CONFIDENCE = 0.5
+#: Dependents of a cue whose subtree is its content, in order of preference.
+_CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "acl")
 
 
 @dataclass(frozen=True)
@@ -78,37 +88,76 @@ def load_taggers(model_dir: str | None = None) -> Taggers:
     return Taggers(Path(model_dir) if model_dir else MODEL_DIR)
 
 
-def tag_cues(taggers: Taggers, feats: DocFeatures) -> list[tuple[tuple[int, int], float]]:
-    """Predicted cue token ranges with their mean cue probability.
-
-    A token is part of a cue when its marginal probability of ``B`` or ``I`` reaches
-    :data:`CUE_THRESHOLD` (recall matters more than Viterbi's single best path); a cue
-    starts where ``B`` is likelier than ``I``.
-    """
-    cues: list[tuple[tuple[int, int], float]] = []
+def cue_marginals(taggers: Taggers, feats: DocFeatures) -> np.ndarray:
+    """Per-token marginal probabilities ``P(B)``, ``P(I)`` of the cue CRF (shape ``(n, 2)``)."""
+    out = np.zeros((feats.n, 2), dtype=np.float64)
     tagger = taggers.cue
-    threshold = CUE_THRESHOLD
     for k, (a, b) in enumerate(feats.sent_bounds):
         if b - a < 2:
             continue
         tagger.set(sentence_xseq(feats, k))
         tagger.tag()
+        for j in range(b - a):
+            out[a + j, 0] = tagger.marginal("B", j)
+            out[a + j, 1] = tagger.marginal("I", j)
+    return out
+
+
+def cue_spans(
+    feats: DocFeatures, probs: np.ndarray, begins: np.ndarray, threshold: float
+) -> list[tuple[tuple[int, int], float]]:
+    """Runs of tokens with cue probability >= ``threshold``, with their mean probability.
+
+    A run never crosses a sentence and is split where ``begins`` is true (the CRF finds
+    ``B`` likelier than ``I``).
+    """
+    cues: list[tuple[tuple[int, int], float]] = []
+    for a, b in feats.sent_bounds:
+        if b - a < 2:
+            continue
         run: list[float] = []
-        start = 0
-        for j in range(b - a + 1):
-            pb = pi = 0.0
-            if j < b - a:
-                pb = tagger.marginal("B", j)
-                pi = tagger.marginal("I", j)
-            p = pb + pi
-            if run and (p < threshold or pb > pi):
-                cues.append(((a + start, a + start + len(run)), sum(run) / len(run)))
+        start = a
+        for i in range(a, b + 1):
+            p = float(probs[i]) if i < b else 0.0
+            if run and (p < threshold or begins[i]):
+                cues.append(((start, start + len(run)), sum(run) / len(run)))
                 run = []
             if p >= threshold:
                 if not run:
-                    start = j
+                    start = i
                 run.append(p)
     return cues
+
+
+def tag_cues(taggers: Taggers, feats: DocFeatures) -> list[tuple[tuple[int, int], float]]:
+    """Predicted cue token ranges with their mean cue probability.
+
+    A token is part of a cue when its CRF marginal ``P(B) + P(I)`` reaches
+    :data:`CUE_THRESHOLD` (recall matters more than Viterbi's single best path), or
+    :data:`COMPLEMENT_THRESHOLD` for a verb governing a "that" clause ("by stating
+    that ...": the evidence is structural).  A cue starts where ``B`` is likelier than ``I``.
+    """
+    marginals = cue_marginals(taggers, feats)
+    begins = marginals[:, 0] > marginals[:, 1]
+    probs = marginals.sum(axis=1)
+    lifted = probs.copy()
+    for i in np.flatnonzero((probs >= COMPLEMENT_THRESHOLD) & (probs < CUE_THRESHOLD)).tolist():
+        if _takes_that_clause(feats, i):
+            lifted[i] = CUE_THRESHOLD
+    return cue_spans(feats, lifted, begins, CUE_THRESHOLD)
+
+
+def _takes_that_clause(feats: DocFeatures, i: int) -> bool:
+    """Whether verb ``i`` governs a finite clause opened by "that" ("by stating that ...")."""
+    if not feats.tags[i].startswith("VB"):
+        return False
+    for c in feats.children[i]:
+        if feats.deps[c] == "ccomp" and any(
+            feats.deps[m] == "mark" and feats.lower[m] in _COMPLEMENTIZERS
+            for m in feats.children[c]
+        ):
+            return True
+    return False
 
 
 def tag_roles(
@@ -129,11 +178,96 @@ def tag_roles(
     return content, source, conf
 
 
+def _subtree_tokens(feats: DocFeatures, root: int, skip: frozenset[int] = frozenset()) -> list[int]:
+    stack, out = [root], []
+    while stack:
+        i = stack.pop()
+        if i in skip:
+            continue
+        out.append(i)
+        stack.extend(feats.children[i])
+    return out
+
+
+def _trim(feats: DocFeatures, tokens: list[int]) -> list[int]:
+    """Sorted word tokens, without leading/trailing punctuation other than quote marks."""
+    toks = sorted(i for i in tokens if not feats.is_space[i])
+    while toks and not (feats.is_word[toks[0]] or feats.is_quote[toks[0]]):
+        toks.pop(0)
+    while toks and not (feats.is_word[toks[-1]] or feats.is_quote[toks[-1]]):
+        toks.pop()
+    return toks
+
+
+def _adjacent_quote(feats: DocFeatures, cue: tuple[int, int]) -> list[int]:
+    """The quotation that ends just before the cue or opens just after it (same paragraph)."""
+    a, b = cue
+    para = feats.para[a]
+    # `"...," he said` / `"...," said the mayor`: a closing mark within a few tokens before.
+    i = a - 1
+    steps = 0
+    while i >= 0 and steps < 6 and feats.para[i] == para and not feats.is_quote[i]:
+        i -= 1
+        steps += 1
+    if i >= 0 and feats.is_quote[i] and feats.para[i] == para and feats.inquote[i]:
+        j = i - 1
+        while j >= 0 and feats.inquote[j] and not feats.is_quote[j] and feats.para[j] == para:
+            j -= 1
+        if j >= 0 and feats.is_quote[j] and j < i - 1:
+            return list(range(j, i + 1))
+    # `he said: "..."`: an opening mark within a few tokens after.
+    i = b
+    steps = 0
+    while i < feats.n and steps < 3 and feats.para[i] == para and not feats.is_quote[i]:
+        i += 1
+        steps += 1
+    if i < feats.n and feats.is_quote[i] and feats.para[i] == para:
+        j = i + 1
+        while j < feats.n and feats.inquote[j] and not feats.is_quote[j] and feats.para[j] == para:
+            j += 1
+        if j < feats.n and feats.is_quote[j] and j > i + 1:
+            return list(range(i, j + 1))
+    return []
+
+
+def structural_content(feats: DocFeatures, cue: tuple[int, int]) -> list[int]:
+    """Content of a cue read off the parse when the role tagger found none.
+
+    In order: for "according to X" the rest of its clause; the subtree of the cue's
+    clausal complement (ccomp, xcomp), direct object or clausal modifier ("his claim
+    that ..."); a quotation adjacent to the cue.  Empty when none applies.
+    """
+    head = cue_head(feats, cue)
+    cue_tokens = frozenset(range(*cue))
+    if feats.lower[head] == "according":
+        gov = feats.heads[head]
+        if gov != head:
+            skip = cue_tokens | {head}
+            toks = _subtree_tokens(feats, gov, frozenset(skip))
+            return _trim(feats, [i for i in toks if feats.sent_of[i] == feats.sent_of[gov]])
+        return []
+    for dep in _CONTENT_DEPS:
+        for child in feats.children[head]:
+            if feats.deps[child] == dep and child not in cue_tokens:
+                toks = _trim(feats, _subtree_tokens(feats, child, cue_tokens))
+                if sum(1 for i in toks if feats.is_word[i]) >= 2:
+                    return toks
+    return _trim(feats, _adjacent_quote(feats, cue))
+
+
 def predict(taggers: Taggers, feats: DocFeatures) -> list[RawAttribution]:
-    """All attributions of one document, before span building and post-processing."""
+    """All attributions of one document, before span building and post-processing.
+
+    A cue of probability at least :data:`FALLBACK_MIN_CUE` whose role tagging yields no
+    content takes its content from the parse (:func:`structural_content`) instead of
+    being dropped.
+    """
     out: list[RawAttribution] = []
     for cue, cue_conf in tag_cues(taggers, feats):
         content, source, role_conf = tag_roles(taggers, feats, cue)
+        if not content and cue_conf >= FALLBACK_MIN_CUE:
+            content = structural_content(feats, cue)
+            role_conf = FALLBACK_CONFIDENCE
         if not content:
             continue
         out.append(
@@ -152,8 +286,11 @@ __all__ = [
     "MODEL_DIR",
     "RawAttribution",
     "Taggers",
+    "cue_marginals",
+    "cue_spans",
     "load_taggers",
     "predict",
+    "structural_content",
     "tag_cues",
     "tag_roles",
 ]

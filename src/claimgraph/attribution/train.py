@@ -37,8 +37,8 @@ CUE_PARAMS: dict[str, Any] = {
     "feature.possible_transitions": True,
 }
 ROLE_PARAMS: dict[str, Any] = {
-    "c1": 0.05,
-    "c2": 0.01,
+    "c1": 0.5,
+    "c2": 0.1,
     "max_iterations": 150,
     "feature.possible_transitions": True,
 }
@@ -62,11 +62,11 @@ def span_tokens(feats: DocFeatures, span: FragmentedSpan | None) -> list[int]:
     return sorted(out)
 
 
-def examples(
+def cue_labels(
     gold: AttributionDoc, feats: DocFeatures
-) -> tuple[list[tuple[list[list[str]], list[str]]], list[tuple[list[list[str]], list[str]]]]:
-    """Cue-tagger and role-tagger training sequences of one document."""
-    cue_labels = ["O"] * feats.n
+) -> tuple[list[str], dict[tuple[int, int], list[Any]]]:
+    """Per-token ``B``/``I``/``O`` cue labels and the gold records grouped by cue tokens."""
+    labels = ["O"] * feats.n
     groups: dict[tuple[int, int], list[Any]] = {}
     for record in gold.attributions:
         toks = span_tokens(feats, record.cue)
@@ -74,12 +74,20 @@ def examples(
             continue
         groups.setdefault((toks[0], toks[-1] + 1), []).append(record)
         for j, i in enumerate(toks):
-            cue_labels[i] = "B" if j == 0 or toks[j - 1] != i - 1 else "I"
+            labels[i] = "B" if j == 0 or toks[j - 1] != i - 1 else "I"
+    return labels, groups
+
+
+def examples(
+    gold: AttributionDoc, feats: DocFeatures
+) -> tuple[list[tuple[list[list[str]], list[str]]], list[tuple[list[list[str]], list[str]]]]:
+    """Cue-tagger and role-tagger training sequences of one document."""
+    token_labels, groups = cue_labels(gold, feats)
     cue_seqs = []
     for k, (a, b) in enumerate(feats.sent_bounds):
         if b - a < 2:
             continue
-        cue_seqs.append((sentence_xseq(feats, k), cue_labels[a:b]))
+        cue_seqs.append((sentence_xseq(feats, k), token_labels[a:b]))
     role_seqs = []
     for cue, records in sorted(groups.items()):
         window = role_window(feats, cue)
