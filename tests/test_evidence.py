@@ -207,6 +207,16 @@ def test_evidence_author_voice_sentences(nlp, sentence, hedged):
     assert (A.HEDGED in item.statuses) == hedged
 
 
+def test_evidence_conclusion_marker_cue_after_length_changing_case(nlp):
+    # Regression: the marker was found in sent.text.lower(), where "İ" is two characters,
+    # so the cue drifted onto the words after "in conclusion".
+    text = "Officials met on Monday. İİİİİİ İİ in conclusion, the plan is a terrible failure."
+    (item,) = _run(nlp, text).evidence
+    assert A.AUTHOR_VOICE in item.statuses
+    assert "in conclusion" in [s.text for s in item.justification]
+    assert all("the plan" not in s.text for s in item.justification)
+
+
 def test_evidence_sourceless_statement_is_author_voice(nlp):
     text = "The junta appears determined to crush the protests."
     statement = _statement(text, "appears", "The junta appears determined to crush the protests")

@@ -117,6 +117,9 @@ EVALUATIVE_WORDS = frozenset({
 CONCLUSION_MARKERS = ("in conclusion", "in summary", "to conclude", "in short", "ultimately",
                       "all in all", "overall", "clearly", "one thing is clear",
                       "it is clear", "there is no doubt")
+# Searched case-insensitively in the original text: ``str.lower()`` can change lengths
+# ("İ" becomes two characters), which would shift every offset after it.
+_CONCLUSION_RES = tuple(re.compile(re.escape(m), re.IGNORECASE) for m in CONCLUSION_MARKERS)
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOP = frozenset({"the", "and", "that", "for", "with", "was", "were", "has", "have", "had",
                    "this", "these", "those", "from", "its", "his", "her", "their", "any",
@@ -327,12 +330,12 @@ def _author_voice_cues(sent: DocSpan) -> list[Token]:
         return []
     if any((t.lower_ in ("i", "me", "my") and t.tag_ == "PRP") or t.lower_ == "my" for t in sent):
         return []  # the writer speaking about themselves, not about the world
-    lowered = sent.text.lower()
     cues = [t for t in sent if t.lower_ in EVALUATIVE_WORDS]
-    for marker in CONCLUSION_MARKERS:
-        pos = lowered.find(marker)
-        if pos >= 0:
-            cues.extend(t for t in sent if pos <= t.idx - sent.start_char < pos + len(marker))
+    for marker in _CONCLUSION_RES:
+        found = marker.search(sent.text)
+        if found is not None:
+            pos, end = found.span()
+            cues.extend(t for t in sent if pos <= t.idx - sent.start_char < end)
     return sorted(set(cues), key=lambda t: t.i)
 
 

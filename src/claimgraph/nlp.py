@@ -56,11 +56,66 @@ def parse(nlp: Language, texts: Iterable[str], *, batch_size: int = 32) -> Itera
     yield from nlp.pipe(texts, batch_size=batch_size)
 
 
+def split_text(text: str, max_chars: int) -> list[str]:
+    """Cut ``text`` into pieces of at most ``max_chars`` that join back to ``text``.
+
+    Each cut falls after the last paragraph break, line break, sentence end or space
+    in the second half of the window (in that order of preference), and mid-word only
+    when the window has none of them.
+    """
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be positive, not {max_chars}")
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > max_chars:
+        window = text[start : start + max_chars]
+        cut = max_chars
+        for sep in ("\n\n", "\n", ". ", " "):
+            found = window.rfind(sep, max_chars // 2)
+            if found >= 0:
+                cut = found + len(sep)
+                break
+        pieces.append(window[:cut])
+        start += cut
+    pieces.append(text[start:])
+    return pieces
+
+
 def parse_with(
-    nlp: Language, items: Iterable[tuple[str, T]], *, batch_size: int = 32
+    nlp: Language,
+    items: Iterable[tuple[str, T]],
+    *,
+    batch_size: int = 32,
+    max_chars: int | None = None,
 ) -> Iterator[tuple[Doc, T]]:
-    """Parse ``(text, context)`` pairs, carrying each context beside its ``Doc``."""
-    yield from nlp.pipe(items, batch_size=batch_size, as_tuples=True)
+    """Parse ``(text, context)`` pairs, carrying each context beside its ``Doc``.
+
+    A text longer than ``max_chars`` (or than ``nlp.max_length``, which spaCy refuses)
+    is parsed in pieces (:func:`split_text`) joined back into one ``Doc`` whose text is
+    exactly the input, so character offsets stay valid.
+    """
+    from spacy.tokens import Doc
+
+    limit = min(max_chars or nlp.max_length, nlp.max_length)
+    pending: dict[int, list[Doc]] = {}
+
+    def pieces() -> Iterator[tuple[str, tuple[int, int, int, T]]]:
+        for number, (text, context) in enumerate(items):
+            chunks = split_text(text, limit) if len(text) > limit else [text]
+            for index, chunk in enumerate(chunks):
+                yield chunk, (number, index, len(chunks), context)
+
+    for doc, (number, index, count, context) in nlp.pipe(
+        pieces(), batch_size=batch_size, as_tuples=True
+    ):
+        if count == 1:
+            yield doc, context
+            continue
+        parts = pending.setdefault(number, [])
+        parts.append(doc)
+        if index == count - 1:
+            del pending[number]
+            yield Doc.from_docs(parts, ensure_whitespace=False), context
 
 
-__all__ = ["MD_MODEL", "load_nlp", "parse", "parse_with"]
+__all__ = ["MD_MODEL", "load_nlp", "parse", "parse_with", "split_text"]

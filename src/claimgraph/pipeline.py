@@ -101,7 +101,12 @@ class Pipeline:
                     continue
                 yield item.text, item
 
-        for doc, article in parse_with(self.nlp, texts(), batch_size=self.config.nlp.batch_size):
+        for doc, article in parse_with(
+            self.nlp,
+            texts(),
+            batch_size=self.config.nlp.batch_size,
+            max_chars=self.config.nlp.max_chars,
+        ):
             while pending_failures:
                 yield pending_failures.pop(0)
             try:
