@@ -216,9 +216,19 @@ def _attributed_ranges(analysis: ArticleAnalysis, text: str) -> list[tuple[int, 
     return ranges
 
 
-def _covered(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> float:
-    inside = sum(max(0, min(end, e) - max(start, s)) for s, e in ranges)
-    return min(1.0, inside / max(end - start, 1))
+def _coverage_mask(length: int, ranges: Sequence[tuple[int, int]]) -> bytearray:
+    """One byte per character of the text: 1 where some range covers it."""
+    mask = bytearray(length)
+    for start, end in ranges:
+        start, end = max(0, start), min(length, end)
+        if end > start:
+            mask[start:end] = b"\x01" * (end - start)
+    return mask
+
+
+def _covered(start: int, end: int, mask: bytearray) -> float:
+    """Share of ``[start, end)`` covered according to ``mask``."""
+    return mask[start:end].count(1) / max(end - start, 1)
 
 
 def opinion_signal(
@@ -226,7 +236,7 @@ def opinion_signal(
 ) -> CredibilitySignal:
     """Share of author-voice sentences with evaluative language; spans are the words."""
     text = analysis.article.text
-    ranges = _attributed_ranges(analysis, text)
+    ranges = _coverage_mask(len(text), _attributed_ranges(analysis, text))
     spans: list[Span] = []
     words: Counter[str] = Counter()
     author_sentences = 0
@@ -418,6 +428,23 @@ def headline_signal(
 # ---------------------------------------------------------------------------
 
 
+#: The detector reads at most this many characters (about 400 words), cut at a paragraph or
+#: sentence end: it was trained on ~150-word texts, its features are per-word rates that
+#: settle well within this length, and the cost grows with the text.
+DETECTOR_MAX_CHARS = 2500
+
+
+def _detector_excerpt(text: str) -> str:
+    if len(text) <= DETECTOR_MAX_CHARS:
+        return text
+    window = text[:DETECTOR_MAX_CHARS]
+    for sep in ("\n\n", "\n", ". "):
+        cut = window.rfind(sep, DETECTOR_MAX_CHARS // 2)
+        if cut > 0:
+            return window[: cut + len(sep)].rstrip()
+    return window
+
+
 def machine_text_signal(
     analysis: ArticleAnalysis, *, embeddings: bool = False
 ) -> CredibilitySignal:
@@ -425,7 +452,7 @@ def machine_text_signal(
     from .errors import ModelError
     from .machine_text import load_detector, score_and_explain
 
-    text = analysis.article.text
+    text = _detector_excerpt(analysis.article.text)
     try:
         detector = load_detector(embeddings=embeddings)
         score, cues = score_and_explain(text, detector=detector)
@@ -437,8 +464,10 @@ def machine_text_signal(
             explanation=f"detector unavailable: {err}",
         )
     metrics = dict(detector.metrics)
+    whole = len(text) == len(analysis.article.text)
+    read = "" if whole else f" on the first {len(text)} characters"
     explanation = (
-        f"detector {detector.name}{' + MiniLM' if embeddings else ''} scores {score:.2f} "
+        f"detector {detector.name}{' + MiniLM' if embeddings else ''} scores {score:.2f}{read} "
         f"(logistic regression on stylometric, word-frequency and n-gram features; held-out "
         f"AUROC {metrics.get('heldout_auc', float('nan')):.2f} on XSum news vs 2023 language "
         f"models; a likelihood, not proof)"

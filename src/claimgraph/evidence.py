@@ -283,7 +283,7 @@ def _phrases(text: str, tokens: list[Token]) -> list[Span]:
 
 
 def _source_status(
-    doc: Doc, statement: Statement, act_sources: dict[str, str]
+    doc: Doc, text: str, statement: Statement, act_sources: dict[str, str]
 ) -> tuple[EvidenceStatus, Span]:
     source = statement.source
     speaker = statement.speaker
@@ -294,7 +294,7 @@ def _source_status(
             return EvidenceStatus.ATTRIBUTED, statement.cue  # dismissed ...")
         subject = _cue_subject(doc, statement)
         if subject is not None:
-            subj_span = Span.of(doc.text, subject.left_edge.idx,
+            subj_span = Span.of(text, subject.left_edge.idx,
                                 subject.right_edge.idx + len(subject.right_edge))
             if subject.lower_ in ("i", "we", "me", "us"):
                 return EvidenceStatus.AUTHOR_VOICE, subj_span
@@ -324,18 +324,27 @@ def _source_status(
 
 def _author_voice_cues(sent: DocSpan) -> list[Token]:
     """Evaluative, predictive or speculative words of a sentence (empty: plain fact)."""
-    if sent.text.rstrip().endswith("?"):
+    sent_text = sent.text
+    if sent_text.rstrip().endswith("?"):
         return []
-    if not any(t.pos_ in ("VERB", "AUX") for t in sent):
+    tokens = list(sent)
+    has_verb = False
+    cues: list[Token] = []
+    for t in tokens:
+        lower = t.lower_
+        if lower == "my" or (lower in ("i", "me") and t.tag_ == "PRP"):
+            return []  # the writer speaking about themselves, not about the world
+        if t.pos_ in ("VERB", "AUX"):
+            has_verb = True
+        if lower in EVALUATIVE_WORDS:
+            cues.append(t)
+    if not has_verb:
         return []
-    if any((t.lower_ in ("i", "me", "my") and t.tag_ == "PRP") or t.lower_ == "my" for t in sent):
-        return []  # the writer speaking about themselves, not about the world
-    cues = [t for t in sent if t.lower_ in EVALUATIVE_WORDS]
     for marker in _CONCLUSION_RES:
-        found = marker.search(sent.text)
+        found = marker.search(sent_text)
         if found is not None:
             pos, end = found.span()
-            cues.extend(t for t in sent if pos <= t.idx - sent.start_char < end)
+            cues.extend(t for t in tokens if pos <= t.idx - sent.start_char < end)
     return sorted(set(cues), key=lambda t: t.i)
 
 
@@ -607,10 +616,10 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
         span = Span(start=statement.content.start, end=statement.content.end,
                     text=statement.content.text)
         claim = _Claim(span=span, statement=statement)
-        status, justification = _source_status(doc, statement, act_sources)
+        status, justification = _source_status(doc, text, statement, act_sources)
         claim.add(status, [justification])
         cue_range = (statement.cue.start, statement.cue.end)
-        hedges = [h for h in hedge_cues(doc, span.start, span.end)
+        hedges = [h for h in hedge_cues(doc, span.start, span.end, text=text)
                   if not _overlaps((h.start, h.end), cue_range) or h.text.lower() in EPISTEMIC_CUES]
         for token in _tokens(doc, *cue_range):
             hedges.extend(Span.of(text, c.idx, c.idx + len(c.text)) for c in token.children
@@ -635,7 +644,7 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
         span = _sentence_span(text, sent)
         claim = _Claim(span=span, statement=None)
         claim.add(EvidenceStatus.AUTHOR_VOICE, _phrases(text, cues))
-        hedges = hedge_cues(doc, span.start, span.end)
+        hedges = hedge_cues(doc, span.start, span.end, text=text)
         hedges = [h for h in hedges if sent.start_char <= h.start < sent.end_char]
         if hedges:
             claim.hedges = hedges

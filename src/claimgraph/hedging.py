@@ -179,13 +179,17 @@ def _hedge_verb_scope(token: Token) -> Token | None:
     return None
 
 
-def hedge_cues(doc: Doc, start_char: int, end_char: int) -> list[Span]:
+def hedge_cues(
+    doc: Doc, start_char: int, end_char: int, *, text: str | None = None
+) -> list[Span]:
     """The epistemic hedge cues whose scope overlaps ``doc.text[start_char:end_char]``.
 
     Looks at every sentence the range touches; a cue counts when the text it governs
     overlaps the range (so a hedge on the main verb of a claim, or "appears to" above
     it, is found, but a modal in an unrelated clause is not).  Returns model
     :class:`~claimgraph.model.Span` objects into ``doc.text``, sorted and unique.
+    Pass ``text`` (equal to ``doc.text``) when calling often: ``Doc.text`` rebuilds the
+    whole string on every access.
     """
     found: dict[tuple[int, int], Span] = {}
     for sent in _sents_in(doc, start_char, end_char):
@@ -195,16 +199,22 @@ def hedge_cues(doc: Doc, start_char: int, end_char: int) -> list[Span]:
             if not sent.start_char <= cue.start < sent.end_char:
                 continue
             if scope_start < end_char and start_char < scope_end:
-                found[(cue.start, cue.end)] = cue.span(doc.text)
+                if text is None:
+                    text = doc.text
+                found[(cue.start, cue.end)] = cue.span(text)
     return [found[k] for k in sorted(found)]
 
 
-def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
-    """Sentences touching the range, cut at line breaks (paragraphs never share a scope)."""
+_SCOPES_KEY = "claimgraph.hedging.scopes"
+
+
+def _scopes(doc: Doc) -> list[DocSpan]:
+    """The doc's sentences cut at line breaks, computed once per ``Doc`` (cached on it)."""
+    cached: list[DocSpan] | None = doc.user_data.get(_SCOPES_KEY)
+    if cached is not None:
+        return cached
     out: list[DocSpan] = []
     for sent in doc.sents:
-        if not (sent.start_char < end_char and start_char < sent.end_char):
-            continue
         start = sent.start
         for token in sent:
             if token.is_space and "\n" in token.text:
@@ -213,7 +223,13 @@ def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
                 start = token.i + 1
         if start < sent.end:
             out.append(doc[start : sent.end])
-    return [s for s in out if s.start_char < end_char and start_char < s.end_char]
+    doc.user_data[_SCOPES_KEY] = out
+    return out
+
+
+def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
+    """Sentences touching the range, cut at line breaks (paragraphs never share a scope)."""
+    return [s for s in _scopes(doc) if s.start_char < end_char and start_char < s.end_char]
 
 
 # ---------------------------------------------------------------------------
