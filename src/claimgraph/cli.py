@@ -208,7 +208,9 @@ def _render(fmt: str, items: list[ArticleAnalysis | Failure], stream: IO[str]) -
 
         from .outputs.table import print_analysis
 
-        console = Console(file=stream, width=None if stream is sys.stdout else 160)
+        console = Console(file=stream)
+        if not console.is_terminal:
+            console.width = 140  # a file or a pipe: wide enough for readable tables
         for item in items:
             if isinstance(item, ArticleAnalysis):
                 print_analysis(item, console)

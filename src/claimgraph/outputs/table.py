@@ -8,6 +8,11 @@ from rich.table import Table
 from ..model import ArticleAnalysis
 from .views import all_views, article_facts
 
+#: Columns that hold sentences and get most of the width.
+WIDE = frozenset({"content", "claim", "explanation", "why"})
+#: Short values shown at their natural width.
+NARROW = frozenset({"#", "kind", "conf", "type", "code", "mentions", "value", "CAMEO"})
+
 
 def print_analysis(analysis: ArticleAnalysis, console: Console) -> None:
     """Print one analysis as readable tables."""
@@ -18,8 +23,12 @@ def print_analysis(analysis: ArticleAnalysis, console: Console) -> None:
     for view in all_views(analysis):
         table = Table(title=view.title, title_justify="left", show_lines=False, expand=True)
         for column in view.header:
-            wide = column in {"content", "claim", "explanation"}
-            table.add_column(column, overflow="fold", ratio=3 if wide else None)
+            if column in WIDE:
+                table.add_column(column, overflow="fold", ratio=3)
+            elif column in NARROW:
+                table.add_column(column, no_wrap=True)
+            else:
+                table.add_column(column, overflow="fold", ratio=1, min_width=len(column))
         for row in view.rows:
             table.add_row(*row)
         if not view.rows:
