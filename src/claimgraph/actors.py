@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Versioned name of this implementation (recorded in provenance).
-IMPLEMENTATION = "claimgraph.actors.rules.v1"
+STAGE_NAME = "claimgraph.actors.rules.v1"
 
 
 # ---------------------------------------------------------------------------
@@ -247,4 +247,4 @@ def _build_actors(ctx: ActorContext) -> tuple[list[Actor], dict[int, str]]:
     return actors, ids
 
 
-__all__ = ["IMPLEMENTATION", "actor_id", "resolve_actors", "run_stage"]
+__all__ = ["STAGE_NAME", "actor_id", "resolve_actors", "run_stage"]

@@ -30,26 +30,25 @@ StageFn = Callable[..., ArticleAnalysis]
 @dataclass(frozen=True)
 class StageSpec:
     name: str
-    version: str
-    target: str  # "module:function", imported lazily
+    target: str  # "module:function", imported lazily; the module's STAGE_NAME is its version
 
 
 #: The per-article stages, in order.
 STAGES: tuple[StageSpec, ...] = (
-    StageSpec("attribution", "claimgraph.attribution.crf.v1", "claimgraph.attribution:run_stage"),
-    StageSpec("actors", "claimgraph.actors.rules.v1", "claimgraph.actors:run_stage"),
-    StageSpec("speech_acts", "claimgraph.speech_acts.rules.v1", "claimgraph.speech_acts:run_stage"),
-    StageSpec("evidence", "claimgraph.evidence.rules.v1", "claimgraph.evidence:run_stage"),
-    StageSpec(
-        "credibility", "claimgraph.credibility.signals.v1", "claimgraph.credibility:run_stage"
-    ),
+    StageSpec("attribution", "claimgraph.attribution:run_stage"),
+    StageSpec("actors", "claimgraph.actors:run_stage"),
+    StageSpec("speech_acts", "claimgraph.speech_acts:run_stage"),
+    StageSpec("evidence", "claimgraph.evidence:run_stage"),
+    StageSpec("credibility", "claimgraph.credibility:run_stage"),
 )
 
 
-def _resolve(spec: StageSpec) -> StageFn:
+def _resolve(spec: StageSpec) -> tuple[StageFn, str]:
+    """The stage function and its versioned implementation name."""
     module_name, _, attr = spec.target.partition(":")
-    fn: StageFn = getattr(importlib.import_module(module_name), attr)
-    return fn
+    module = importlib.import_module(module_name)
+    fn: StageFn = getattr(module, attr)
+    return fn, str(getattr(module, "STAGE_NAME", f"{module_name}.{attr}"))
 
 
 class Pipeline:
@@ -60,7 +59,8 @@ class Pipeline:
         wanted = set(stages) if stages is not None else None
         self.stage_specs = [s for s in STAGES if wanted is None or s.name in wanted]
         self.nlp = load_nlp(self.config.nlp.model, tuple(self.config.nlp.exclude))
-        self._fns = [(spec, _resolve(spec)) for spec in self.stage_specs]
+        resolved = [(spec, *_resolve(spec)) for spec in self.stage_specs]
+        self._fns = [(spec, fn) for spec, fn, _ in resolved]
         meta = self.nlp.meta
         from spacy import about as spacy_about
 
@@ -69,7 +69,7 @@ class Pipeline:
             spacy_version=spacy_about.__version__,
             spacy_model=f"{meta.get('lang', 'en')}_{meta.get('name', '?')}",
             spacy_model_version=str(meta.get("version", "?")),
-            stages={spec.name: spec.version for spec in self.stage_specs},
+            stages={spec.name: version for spec, _, version in resolved},
             config_hash=self.config.digest(),
         )
 

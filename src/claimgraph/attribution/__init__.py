@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Versioned name of this implementation (recorded in provenance).
-IMPLEMENTATION = "claimgraph.attribution.crf.v1"
+STAGE_NAME = "claimgraph.attribution.crf.v1"
 
 #: Share of content words inside double quotes from which a statement is direct
 #: (and up to which it is indirect); in between it is mixed.
@@ -124,4 +124,4 @@ def run_stage(doc: Doc, analysis: ArticleAnalysis, *, config: Config) -> Article
     return analysis.model_copy(update={"statements": statements})
 
 
-__all__ = ["IMPLEMENTATION", "attribute_statements", "run_stage", "statement_kind"]
+__all__ = ["STAGE_NAME", "attribute_statements", "run_stage", "statement_kind"]
