@@ -130,7 +130,7 @@ def test_evaluation_events_export_skips_negated_and_embedding_reports():
                 trigger=Span.of(text, 33, 37),
                 source_span=Span.of(text, 18, 24),
                 negated=True,
-                attributed_by="minister",
+                attributed_by_span=Span.of(text, 4, 12),
             ),
         ],
     )

@@ -56,8 +56,8 @@ def _check(analysis: ArticleAnalysis | Failure) -> ArticleAnalysis:
         assert act.statement_id is None or act.statement_id in statement_ids, act
         assert act.source_actor is None or act.source_actor in actor_ids, act
         assert all(t in actor_ids for t in act.target_actors), act
-        # ``attributed_by`` is the reporter's actor id, or its surface text when unresolved.
-        if act.attributed_by is not None and act.attributed_by.startswith("actor_"):
+        # ``attributed_by`` is the reporter's actor id; its words are ``attributed_by_span``.
+        if act.attributed_by is not None:
             assert act.attributed_by in actor_ids, act
     for item in analysis.evidence:
         assert item.statement_id is None or item.statement_id in statement_ids, item

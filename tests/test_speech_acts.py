@@ -144,7 +144,7 @@ def test_speech_acts_embedded_accusation_is_attributed(nlp):
     assert report.source_span is not None and report.source_span.text == "minister"
     assert accuse.source_span is not None and accuse.source_span.text == "Russia"
     assert [s.text for s in accuse.target_spans] == ["Ukraine"]
-    assert accuse.attributed_by == "minister"
+    assert accuse.attributed_by_span is not None and accuse.attributed_by_span.text == "minister"
     assert C.OTHER not in _positive(acts)  # the attack is only alleged
 
 

@@ -258,7 +258,10 @@ class SpeechAct(_Model):
     target_actors: list[str] = Field(default_factory=list)
     target_spans: list[Span] = Field(default_factory=list)
     statement_id: str | None = None
+    #: Actor id of whoever reports the act ("X said Y accused Z": X), when resolved.
     attributed_by: str | None = None
+    #: The reporter's words, kept whether or not an actor covers them.
+    attributed_by_span: Span | None = None
     negated: bool = False
     modality: str | None = None
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
@@ -358,6 +361,8 @@ class ArticleAnalysis(_Model):
             act.trigger.check(text)
             if act.source_span is not None:
                 act.source_span.check(text)
+            if act.attributed_by_span is not None:
+                act.attributed_by_span.check(text)
             for span in act.target_spans:
                 span.check(text)
         for item in self.evidence:

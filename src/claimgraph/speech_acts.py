@@ -8,8 +8,9 @@ a CAMEO code, its coarse class, the source and the targets.
 
 Decisions worth knowing:
 
-- ``X said Y accused Z``: X's report is ASSERT; Y ACCUSE Z carries ``attributed_by`` =
-  X (the actor id when the actors stage resolved X, else X's surface text).
+- ``X said Y accused Z``: X's report is ASSERT; Y ACCUSE Z carries X's words in
+  ``attributed_by_span`` and X's actor id in ``attributed_by`` when the actors stage
+  resolved X.
 - Frames absorb their complements: ``threatened to attack`` is one THREATEN act,
   ``agreed to withdraw`` one INTEND act, ``refused to meet`` one REJECT_DENY act,
   ``urged X to talk`` one APPEAL_REQUEST act with target X.
@@ -104,12 +105,13 @@ def _statement_for(act: Candidate, statements: list[Statement]) -> Statement | N
     return None
 
 
-def _source_label(act: Candidate, analysis: ArticleAnalysis) -> str | None:
+def _source_ref(act: Candidate, analysis: ArticleAnalysis) -> tuple[str | None, Span | None]:
+    """The actor id (when an actor covers it) and the words of ``act``'s source."""
     if act.source is None:
-        return None
+        return None, None
     start, end = phrase_offsets(act.source)
     head = (act.source.idx, act.source.idx + len(act.source))
-    return _actor_at(analysis, start, end, head) or analysis.article.text[start:end]
+    return _actor_at(analysis, start, end, head), Span.of(analysis.article.text, start, end)
 
 
 def code_speech_acts(doc: Doc, analysis: ArticleAnalysis) -> list[SpeechAct]:
@@ -170,7 +172,9 @@ def code_speech_acts(doc: Doc, analysis: ArticleAnalysis) -> list[SpeechAct]:
                     target_actors.append(actor_id)
             else:
                 target_spans.append(Span.of(text, t_start, t_end))
-        attributed_by = _source_label(act.reporter, analysis) if act.reporter is not None else None
+        attributed_by, attributed_by_span = (
+            _source_ref(act.reporter, analysis) if act.reporter is not None else (None, None)
+        )
         out.append(
             SpeechAct(
                 id=stable_id(
@@ -190,6 +194,7 @@ def code_speech_acts(doc: Doc, analysis: ArticleAnalysis) -> list[SpeechAct]:
                 target_spans=target_spans,
                 statement_id=statement_id,
                 attributed_by=attributed_by,
+                attributed_by_span=attributed_by_span,
                 negated=act.negated,
                 modality=act.modality,
                 confidence=act.confidence,

@@ -287,6 +287,8 @@ def events_from_analysis(analysis: ArticleAnalysis) -> list[dict[str, Any]]:
         if act.act is not SpeechActClass.ASSERT:
             if act.attributed_by:
                 reporters.add(act.attributed_by)
+            if act.attributed_by_span is not None:
+                reporters.add(act.attributed_by_span.text)
             if act.statement_id:
                 statements.add(act.statement_id)
     events: list[dict[str, Any]] = []

@@ -86,7 +86,9 @@ def act_view(analysis: ArticleAnalysis) -> View:
         if not targets:
             targets = [s.text for s in act.target_spans]
         source = names.get(act.source_actor or "", act.source_actor or "—")
-        via = names.get(act.attributed_by or "", act.attributed_by or "")
+        via = names.get(act.attributed_by or "", "")
+        if not via and act.attributed_by_span is not None:
+            via = act.attributed_by_span.text
         rows.append(
             (
                 source,
