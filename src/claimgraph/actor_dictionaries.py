@@ -1,7 +1,7 @@
 """CAMEO/Phoenix actor and agent dictionaries: loading, matching and lookup.
 
 The bundled PETRARCH2 "Phoenix" dictionaries (``data/actors/``) map surface phrases to
-CAMEO actor codes (``RUSSIA_ [RUS]``, ``ALEKSANDR_BORTNIKOV_ [RUSGOVMIL >080601]``) and
+CAMEO actor codes (``RUSSIA_ [RUS]``, ``SERGEY_LAVROV_ [RUSGOV >20040309]``) and
 role nouns to agent codes (``PRESIDENT [~GOV]``).  :func:`load_dictionaries` reads them
 once per process, plus any user dictionaries (same syntax, or a CSV ``phrase,code[,type]``),
 into token-tuple hash tables; :meth:`ActorDictionary.match` finds the longest entries in a

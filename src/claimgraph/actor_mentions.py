@@ -4,7 +4,7 @@ Steps 1-3 of the actors stage (:mod:`claimgraph.actors`), over the spaCy ``Doc``
 
 1. **Mentions** come from NER (PERSON, ORG, GPE, NORP) and from the CAMEO/Phoenix
    dictionaries (:mod:`claimgraph.actor_dictionaries`) where NER missed a proper name.
-2. **Merging.** Person names merge by surname ("Alexander Bortnikov" / "Bortnikov’s");
+2. **Merging.** Person names merge by surname ("Maria Lopez" / "Lopez’s");
    other names by a key without articles, possessives and generic words ("The Islamic
    State" / "Islamic State group"), by acronym ("FSB" / "Federal Security Service") and
    by dictionary entry; national adjectives join their country ("Russian" → Russia).

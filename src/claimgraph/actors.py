@@ -6,7 +6,7 @@ attribution stage, and returns the analysis with ``actors`` filled and every sta
 
 1. **Mentions** come from NER (PERSON, ORG, GPE, NORP) and from the CAMEO/Phoenix
    dictionaries (:mod:`claimgraph.actor_dictionaries`) where NER missed a proper name.
-2. **Merging.** Person names merge by surname ("Alexander Bortnikov" / "Bortnikov’s");
+2. **Merging.** Person names merge by surname ("Maria Lopez" / "Lopez’s");
    other names by a key without articles, possessives and generic words ("The Islamic
    State" / "Islamic State group"), by acronym ("FSB" / "Federal Security Service") and
    by dictionary entry; national adjectives join their country ("Russian" → Russia).
