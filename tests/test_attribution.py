@@ -177,3 +177,13 @@ def test_attribution_negated_passive_is_not_an_attribution(nlp) -> None:
     text = "However, no evidence has been provided to support these accusations."
     statements = _statements(nlp, text)
     assert all(s.source is None or "evidence" not in s.source.text for s in statements)
+
+
+def test_attribution_cluster_features_only_for_the_trained_pipeline():
+    from claimgraph.attribution import TRAINED_ON, _centroids_for
+    from claimgraph.attribution.tagger import load_taggers
+
+    taggers = load_taggers()
+    assert len(_centroids_for(TRAINED_ON, taggers)) == len(taggers.centroids) > 0
+    # another pipeline's token vectors live in another space: no cluster features there
+    assert _centroids_for("md", taggers) == ()

