@@ -6,6 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check behaviour, never timing: a loaded CI machine must not fail them.
+settings.register_profile("claimgraph", deadline=None)
+settings.load_profile("claimgraph")
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Third-party data lives beside the repository, never inside it.
