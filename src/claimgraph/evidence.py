@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .hedging import CLAIM_HEDGE_ADVERBS, hedge_cues
+from .hedging import CLAIM_HEDGE_ADVERBS, hedge_cues, line_sentences
 from .model import (
     Actor,
     ArticleAnalysis,
@@ -184,19 +184,8 @@ def _paragraph(starts: list[int], pos: int) -> int:
 
 
 def segments(doc: Doc) -> list[DocSpan]:
-    """Sentences of ``doc``, also cut at line breaks (a missing full stop must not glue a
-    paragraph to the byline after it)."""
-    out: list[DocSpan] = []
-    for sent in doc.sents:
-        start = sent.start
-        for token in sent:
-            if token.is_space and "\n" in token.text:
-                if token.i > start:
-                    out.append(doc[start : token.i])
-                start = token.i + 1
-        if start < sent.end:
-            out.append(doc[start : sent.end])
-    return out
+    """Sentences of ``doc``, also cut at line breaks (see :func:`hedging.line_sentences`)."""
+    return list(line_sentences(doc))
 
 
 def _sentence_span(text: str, sent: DocSpan) -> Span:

@@ -208,8 +208,12 @@ def hedge_cues(
 _SCOPES_KEY = "claimgraph.hedging.scopes"
 
 
-def _scopes(doc: Doc) -> list[DocSpan]:
-    """The doc's sentences cut at line breaks, computed once per ``Doc`` (cached on it)."""
+def line_sentences(doc: Doc) -> list[DocSpan]:
+    """The doc's sentences, also cut at line breaks (a missing full stop must not glue a
+    paragraph to the next, and paragraphs never share a hedge's scope).
+
+    Computed once per ``Doc`` and cached on it: treat the list as read-only.
+    """
     cached: list[DocSpan] | None = doc.user_data.get(_SCOPES_KEY)
     if cached is not None:
         return cached
@@ -229,7 +233,7 @@ def _scopes(doc: Doc) -> list[DocSpan]:
 
 def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
     """Sentences touching the range, cut at line breaks (paragraphs never share a scope)."""
-    return [s for s in _scopes(doc) if s.start_char < end_char and start_char < s.end_char]
+    return [s for s in line_sentences(doc) if s.start_char < end_char and start_char < s.end_char]
 
 
 # ---------------------------------------------------------------------------
@@ -329,6 +333,7 @@ __all__ = [
     "hedge_cues",
     "is_uncertain",
     "iter_hedge_cues",
+    "line_sentences",
     "load_model",
     "uncertainty",
 ]
