@@ -11,9 +11,9 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, TypeVar
 
 import click
 
@@ -23,6 +23,8 @@ from .errors import ClaimgraphError
 from .model import ArticleAnalysis, Failure
 
 logger = logging.getLogger("claimgraph")
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Evaluation tasks: CLI name -> module under claimgraph.evaluation.
 EVAL_TASKS = {
@@ -62,6 +64,20 @@ def _config(config_path: str | None, model: str | None) -> Config:
     if model:
         overrides["nlp.model"] = model
     return load_config(config_path, **overrides)
+
+
+def _config_options(command: F) -> F:
+    """The ``--config`` and ``--model`` options every command that loads the pipeline takes."""
+    command = click.option(
+        "--model",
+        help='spaCy pipeline: a package name or path, or "md" for the medium English model.',
+    )(command)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(exists=True, dir_okay=False),
+        help="TOML config file.",
+    )(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -105,15 +121,7 @@ def cli(verbose: int) -> None:
     show_default=True,
     help="How to read the inputs (auto: by scheme, extension and content).",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="TOML config file.",
-)
-@click.option(
-    "--model", help='spaCy pipeline: a package name or path, or "md" for the medium English model.'
-)
+@_config_options
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def analyze(
     inputs: tuple[str, ...],
@@ -231,13 +239,7 @@ def _render(fmt: str, items: list[ArticleAnalysis | Failure], stream: IO[str]) -
     show_default=True,
     help="Score only this fold of the data (models are fitted on the train fold only).",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="TOML config file.",
-)
-@click.option("--model", help='spaCy pipeline: a package name or path, or "md".')
+@_config_options
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the metrics as JSON instead of a table."
 )
