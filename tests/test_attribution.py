@@ -187,3 +187,33 @@ def test_attribution_cluster_features_only_for_the_trained_pipeline():
     assert len(_centroids_for(TRAINED_ON, taggers)) == len(taggers.centroids) > 0
     # another pipeline's token vectors live in another space: no cluster features there
     assert _centroids_for("md", taggers) == ()
+
+
+def test_attribution_weak_source_fills_an_untagged_source(nlp) -> None:
+    from claimgraph.attribution.postprocess import postprocess
+    from claimgraph.attribution.tagger import RawAttribution
+
+    text = "Officials in the capital insisted on Friday that the talks were over."
+    feats = doc_features(nlp(text))
+    cue = feats.lower.index("insisted")
+    content = tuple(range(feats.lower.index("that"), feats.lower.index("over") + 1))
+    weak = (feats.lower.index("officials"),)
+    raw = RawAttribution((cue, cue + 1), content, (), 0.9, 0.9, weak_source=weak)
+    (fixed,) = postprocess(feats, [raw])
+    assert fixed.source == weak
+    # a tagged source always wins over the weak one
+    tagged = (0, 1, 2, 3)
+    raw = RawAttribution((cue, cue + 1), content, tagged, 0.9, 0.9, weak_source=weak)
+    (fixed,) = postprocess(feats, [raw])
+    assert fixed.source == tagged
+
+
+def test_attribution_tag_roles_gives_a_weak_source_only_without_a_tagged_one(nlp) -> None:
+    from claimgraph.attribution.tagger import load_taggers, tag_roles
+
+    text = "The senator said the bill would fail in the House next week."
+    feats = doc_features(nlp(text), load_taggers().centroids)
+    said = feats.lower.index("said")
+    content, source, confidence, weak = tag_roles(load_taggers(), feats, (said, said + 1))
+    assert [feats.lower[i] for i in source] == ["the", "senator"]
+    assert weak == [] and content and 0.0 < confidence <= 1.0

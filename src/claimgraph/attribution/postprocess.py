@@ -9,6 +9,9 @@ from .tagger import RawAttribution
 
 #: Whether a cue with no tagged source takes its grammatical subject.
 SUBJECT_FALLBACK = True
+#: Whether a source the role tagger found likely but not best (``weak_source``) goes
+#: before the grammatical subject; otherwise it is the last resort.
+WEAK_SOURCE_FIRST = True
 #: Whether content stopping inside an open quotation runs on to the closing mark.
 QUOTE_CONTINUATION = True
 
@@ -159,8 +162,12 @@ def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttri
         source = raw.source
         if source and SUBJECT_FALLBACK and _holds_governor(feats, raw.cue, source):
             source = _subject_source(feats, raw.cue) or source
+        if not source and WEAK_SOURCE_FIRST:
+            source = tuple(i for i in raw.weak_source if feats.para[i] == para)
         if not source and SUBJECT_FALLBACK:
             source = _subject_source(feats, raw.cue)
+        if not source:
+            source = tuple(i for i in raw.weak_source if feats.para[i] == para)
         source = tuple(i for i in source if i not in set(content))
         if NEGATED_PASSIVE_FILTER and _negated_passive(feats, raw.cue, source):
             continue

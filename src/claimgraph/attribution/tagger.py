@@ -30,6 +30,9 @@ _COMPLEMENTIZERS = frozenset({"that", "whether", "if"})
 FALLBACK_MIN_CUE = 0.5
 #: Role confidence given to content found by the structural fallback.
 FALLBACK_CONFIDENCE = 0.5
+#: Marginal ``P(S)`` from which a run of tokens is a source candidate when the role
+#: tagger's best path tags no source (the run with the highest peak is taken).
+WEAK_SOURCE_THRESHOLD = 0.2
 #: Dependents of a cue whose subtree is its content, in order of preference.
 _CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "acl")
 
@@ -43,6 +46,8 @@ class RawAttribution:
     source: tuple[int, ...]
     cue_confidence: float
     role_confidence: float
+    #: With no tagged source: the likeliest source run by marginal probability, if any.
+    weak_source: tuple[int, ...] = ()
 
 
 class Taggers:
@@ -162,8 +167,11 @@ def _takes_that_clause(feats: DocFeatures, i: int) -> bool:
 
 def tag_roles(
     taggers: Taggers, feats: DocFeatures, cue: tuple[int, int]
-) -> tuple[list[int], list[int], float]:
-    """Content and source token indices for one cue, and the mean content marginal."""
+) -> tuple[list[int], list[int], float, list[int]]:
+    """Content and source token indices for one cue, the mean content marginal, and a
+    weak source: when the best path tags no source, the run of non-content tokens whose
+    marginal ``P(S)`` reaches :data:`WEAK_SOURCE_THRESHOLD` with the highest peak.
+    """
     window = role_window(feats, cue)
     tagger = taggers.role
     tagger.set(role_xseq(feats, cue, window))
@@ -175,7 +183,21 @@ def tag_roles(
         conf = sum(tagger.marginal("C", i - start) for i in content) / len(content)
     else:
         conf = 0.0
-    return content, source, conf
+    weak: list[int] = []
+    if not source:
+        best_peak = 0.0
+        run: list[int] = []
+        peak = 0.0
+        for j in range(len(tags) + 1):
+            p = tagger.marginal("S", j) if j < len(tags) and tags[j] != "C" else 0.0
+            if p >= WEAK_SOURCE_THRESHOLD and not feats.is_space[start + j]:
+                run.append(start + j)
+                peak = max(peak, p)
+                continue
+            if run and peak > best_peak:
+                weak, best_peak = run, peak
+            run, peak = [], 0.0
+    return content, source, conf, weak
 
 
 def _subtree_tokens(feats: DocFeatures, root: int, skip: frozenset[int] = frozenset()) -> list[int]:
@@ -264,7 +286,7 @@ def predict(taggers: Taggers, feats: DocFeatures) -> list[RawAttribution]:
     """
     out: list[RawAttribution] = []
     for cue, cue_conf in tag_cues(taggers, feats):
-        content, source, role_conf = tag_roles(taggers, feats, cue)
+        content, source, role_conf, weak = tag_roles(taggers, feats, cue)
         if not content and cue_conf >= FALLBACK_MIN_CUE:
             content = structural_content(feats, cue)
             role_conf = FALLBACK_CONFIDENCE
@@ -277,6 +299,7 @@ def predict(taggers: Taggers, feats: DocFeatures) -> list[RawAttribution]:
                 source=tuple(source),
                 cue_confidence=cue_conf,
                 role_confidence=role_conf,
+                weak_source=tuple(weak),
             )
         )
     return out
