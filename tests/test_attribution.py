@@ -217,3 +217,25 @@ def test_attribution_tag_roles_gives_a_weak_source_only_without_a_tagged_one(nlp
     content, source, confidence, weak = tag_roles(load_taggers(), feats, (said, said + 1))
     assert [feats.lower[i] for i in source] == ["the", "senator"]
     assert weak == [] and content and 0.0 < confidence <= 1.0
+
+
+def test_attribution_orphan_source_for_a_subjectless_finite_cue(nlp) -> None:
+    from claimgraph.attribution.postprocess import _orphan_source
+
+    def orphan(text: str, cue_word: str, content_end: str | None = None) -> list[str]:
+        feats = doc_features(nlp(text))
+        cue = feats.lower.index(cue_word)
+        if content_end is None:  # content: the rest of the sentence after the cue
+            content = tuple(range(cue + 1, len(feats.lower) - 1))
+        else:  # content: the quotation before the cue
+            content = tuple(range(1, feats.lower.index(content_end) + 1))
+        return [feats.lower[i] for i in _orphan_source(feats, (cue, cue + 1), content)]
+
+    # the small parser attaches the speaker of this inversion as an object of "opined"
+    text = '"Leave your weapons at home," opined the Plain Dealer.'
+    assert orphan(text, "opined", "home") == ["the", "plain", "dealer"]
+    # ... and this subject to the participle's prepositional object
+    text = "Speaking in Harlem, Clinton, without naming him, also accused Sanders of lying."
+    assert orphan(text, "accused") == ["clinton"]
+    # a verb the parser gave a subject is the subject fallback's business
+    assert orphan("Clinton, without naming him, also accused Sanders of lying.", "accused") == []

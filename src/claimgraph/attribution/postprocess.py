@@ -12,6 +12,9 @@ SUBJECT_FALLBACK = True
 #: Whether a source the role tagger found likely but not best (``weak_source``) goes
 #: before the grammatical subject; otherwise it is the last resort.
 WEAK_SOURCE_FIRST = True
+#: Whether a finite cue verb the parser left without a subject takes a nearby proper
+#: noun or nominative pronoun (:func:`_orphan_source`) as a last resort.
+ORPHAN_FALLBACK = True
 #: Whether content stopping inside an open quotation runs on to the closing mark.
 QUOTE_CONTINUATION = True
 
@@ -86,6 +89,51 @@ def _subject_source(feats: DocFeatures, cue: tuple[int, int]) -> tuple[int, ...]
     return ()
 
 
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})
+_NOMINATIVE = frozenset({"he", "she", "they", "we", "i"})
+_PROPER_TAGS = frozenset({"NNP", "NNPS"})
+
+
+def _orphan_source(
+    feats: DocFeatures, cue: tuple[int, int], content: tuple[int, ...]
+) -> tuple[int, ...]:
+    """A source for a finite cue verb the parser left without a subject.
+
+    Mis-parsed inversions ("...," opined the Plain Dealer) attach the speaker as a
+    proper-noun object after the verb, with the content before it; mis-attached subjects
+    ("Clinton, without naming him, also accused ...") leave the nearest proper noun or
+    nominative pronoun to the left, in the same sentence and not inside the content.
+    """
+    head = cue_head(feats, cue)
+    if feats.tags[head] not in _FINITE_TAGS:
+        return ()
+    if any(feats.deps[c] in _SUBJECT_DEPS or feats.deps[c] == "expl" for c in feats.children[head]):
+        return ()
+    inside = set(content)
+    if content and max(content) < cue[0]:
+        for c in feats.children[head]:
+            if feats.deps[c] == "dobj" and c >= cue[1] and feats.tags[c] in _PROPER_TAGS:
+                return _subtree_before(feats, c, feats.n)
+    start = feats.sent_bounds[feats.sent_of[head]][0]
+    i = cue[0] - 1
+    while i >= start and i not in inside:
+        if feats.tags[i] in _PROPER_TAGS or (
+            feats.tags[i] == "PRP" and feats.lower[i] in _NOMINATIVE
+        ):
+            root = i
+            while (
+                feats.deps[root] == "compound"
+                and feats.heads[root] != root
+                and feats.heads[root] < cue[0]
+            ):
+                root = feats.heads[root]
+            return tuple(
+                j for j in _subtree_before(feats, root, cue[0]) if j not in inside and j < cue[0]
+            )
+        i -= 1
+    return ()
+
+
 def _holds_governor(feats: DocFeatures, cue: tuple[int, int], source: tuple[int, ...]) -> bool:
     """Whether the source swallowed a verb that governs the cue ("X has challenged ... by").
 
@@ -143,8 +191,10 @@ def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttri
 
     * content and source stay in the cue's paragraph;
     * content left inside an open quotation is continued to the closing mark;
-    * a cue whose source the tagger left empty, or ran over the verb governing the cue,
-      takes its grammatical subject;
+    * a cue whose source the tagger left empty takes the tagger's likeliest source run
+      (``weak_source``), else its grammatical subject, else (a finite verb the parser
+      left subject-less) a nearby proper noun or nominative pronoun; one whose source
+      ran over the verb governing the cue takes its grammatical subject;
     * a cue whose source is a negated passive subject ("no evidence has been
       provided") is dropped.
     """
@@ -168,6 +218,8 @@ def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttri
             source = _subject_source(feats, raw.cue)
         if not source:
             source = tuple(i for i in raw.weak_source if feats.para[i] == para)
+        if not source and ORPHAN_FALLBACK:
+            source = _orphan_source(feats, raw.cue, content)
         source = tuple(i for i in source if i not in set(content))
         if NEGATED_PASSIVE_FILTER and _negated_passive(feats, raw.cue, source):
             continue
