@@ -46,14 +46,23 @@ def main() -> None:
     parser.add_argument("--fold", default="heldout", choices=["all", "train", "heldout"])
     parser.add_argument("--update", action="store_true")
     parser.add_argument("--task", action="append", choices=sorted(TASKS))
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="claimgraph TOML config, e.g. benchmarks/heldout.toml (train-fold weights)",
+    )
     args = parser.parse_args()
+    from claimgraph.config import load_config
+
+    config = load_config(args.config)
 
     floors = json.loads(FLOORS.read_text()) if FLOORS.exists() else {}
     failed = False
     for task in args.task or sorted(TASKS):
         module_name, path = TASKS[task]
         module = importlib.import_module(f"claimgraph.evaluation.{module_name}")
-        report = module.evaluate(path, fold=args.fold)
+        report = module.evaluate(path, fold=args.fold, config=config)
         score = report.metrics[report.headline]
         key = f"{task}/{args.fold}"
         entry = floors.get(key)

@@ -41,6 +41,15 @@ class IngestConfig(_Section):
 class AttributionConfig(_Section):
     implementation: str = "claimgraph.attribution.crf.v1"
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    #: Directory of trained tagger weights (``python -m claimgraph.attribution.train
+    #: --out DIR``); default: the weights shipped in the package.
+    weights: str | None = None
+
+
+class HedgingConfig(_Section):
+    #: A certainty model JSON (``python -m claimgraph.hedging_train --out FILE``);
+    #: default: the model shipped in the package.
+    weights: str | None = None
 
 
 class ActorsConfig(_Section):
@@ -63,6 +72,7 @@ class Config(_Section):
     nlp: NlpConfig = NlpConfig()
     ingest: IngestConfig = IngestConfig()
     attribution: AttributionConfig = AttributionConfig()
+    hedging: HedgingConfig = HedgingConfig()
     actors: ActorsConfig = ActorsConfig()
     credibility: CredibilityConfig = CredibilityConfig()
 

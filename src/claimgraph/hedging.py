@@ -25,6 +25,7 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
@@ -256,6 +257,8 @@ class CertaintyModel:
     name: str
     weights: dict[str, float]
     threshold: float
+    #: The fold of the MEANTIME DEV data the weights were fitted on (``train``/``all``).
+    fitted_on: str = "train"
 
     def probability(self, feats: dict[str, float]) -> float:
         """The probability that the event is not presented as certain."""
@@ -278,22 +281,32 @@ class CertaintyModel:
                 name=str(data["name"]),
                 weights={str(k): float(v) for k, v in data["weights"].items()},
                 threshold=float(data["threshold"]),
+                fitted_on=str((data.get("training") or {}).get("fold", "train")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise ModelError(f"malformed hedging model: {err!r}") from err
 
 
-@functools.lru_cache(maxsize=1)
-def load_model() -> CertaintyModel:
-    """The packaged certainty model (loaded once). Raises :class:`ModelError` if missing."""
+@functools.lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> CertaintyModel:
+    """The certainty model at ``path``, or the packaged one (each loaded once).
+
+    Raises :class:`ModelError` when it is missing or malformed.
+    """
     try:
-        ref = resources.files("claimgraph") / "models" / "hedging" / "weights.json"
-        data = json.loads(ref.read_text(encoding="utf-8"))
+        if path is None:
+            ref = resources.files("claimgraph") / "models" / "hedging" / "weights.json"
+            text = ref.read_text(encoding="utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text)
     except (OSError, json.JSONDecodeError) as err:
         raise ModelError(
             f"cannot load the hedging model: {err}; retrain it with "
             "`python -m claimgraph.hedging_train`"
         ) from err
+    if not isinstance(data, dict):
+        raise ModelError("malformed hedging model: not a JSON object")
     return CertaintyModel.from_json(data)
 
 

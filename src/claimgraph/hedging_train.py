@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .evaluation.folds import Fold
 from .hedging import MODEL_NAME, CertaintyModel
 
 logger = logging.getLogger(__name__)
@@ -117,18 +118,21 @@ def cross_validate(
     return _f1(labels, pred)
 
 
-def train(data: Path, out: Path | None = None) -> FitResult:
-    """Fit on the ``train`` fold of ``data`` and (when ``out`` is given) write the JSON."""
+def train(data: Path, out: Path | None = None, *, fold: Fold = "train") -> FitResult:
+    """Fit on ``fold`` of ``data`` and (when ``out`` is given) write the JSON."""
     from .evaluation.hedging import iter_mentions, mention_features
 
-    mentions = list(iter_mentions(data, fold="train"))
+    if fold not in ("train", "all"):
+        raise ValueError(f"fit on the train fold or on all of the data, not {fold!r}")
+    mentions = list(iter_mentions(data, fold=fold))
     feats = mention_features(mentions)
     labels = [int(m.label == "uncertain") for m in mentions]
     result = fit(feats, labels, [m.doc for m in mentions])
     if out is not None:
         payload = result.model.to_json()
         payload["training"] = {
-            "data": "MEANTIME English DEV, train fold (by article)",
+            "data": f"MEANTIME English DEV, {fold} fold (folds by article)",
+            "fold": fold,
             "n_mentions": result.n_train,
             "n_uncertain": sum(labels),
             "C": result.c,
@@ -144,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--fold", choices=("train", "all"), default="train",
+                        help="fit on the train fold (honest held-out) or on all of DEV")
     parser.add_argument("--cv", choices=("all", "train", "heldout"), default=None,
                         help="report nested grouped CV over this fold instead of training")
     args = parser.parse_args(argv)
@@ -159,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nested grouped {N_SPLITS}-fold CV on fold={args.cv}: "
               f"P={prec:.3f} R={rec:.3f} hedging_f1={f1:.3f}")
         return 0
-    result = train(args.data, args.out)
+    result = train(args.data, args.out, fold=args.fold)
     logger.info("C=%s cv_f1=%.3f threshold=%.2f -> %s", result.c, result.cv_f1,
                 result.model.threshold, args.out)
     return 0

@@ -110,7 +110,7 @@ def attribute_statements(doc: Doc, article: Article, *, config: Config) -> list[
     text = article.text
     if doc.text != text:
         raise ValueError("the Doc is not a parse of the article text")
-    taggers = load_taggers()
+    taggers = load_taggers(config.attribution.weights)
     feats = doc_features(doc, _centroids_for(config.nlp.model, taggers))
     statements: list[Statement] = []
     seen: set[tuple[int, int]] = set()

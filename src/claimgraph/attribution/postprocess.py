@@ -12,6 +12,8 @@ SUBJECT_FALLBACK = True
 #: Whether a source the role tagger found likely but not best (``weak_source``) goes
 #: before the grammatical subject; otherwise it is the last resort.
 WEAK_SOURCE_FIRST = True
+#: Whether "according to X" always takes X as its source (and X leaves the content).
+ACCORDING_TO = True
 #: Whether a finite cue verb the parser left without a subject takes a nearby proper
 #: noun or nominative pronoun (:func:`_orphan_source`) as a last resort.
 ORPHAN_FALLBACK = True
@@ -134,6 +136,19 @@ def _orphan_source(
     return ()
 
 
+def _according_to_source(feats: DocFeatures, cue: tuple[int, int]) -> tuple[int, ...]:
+    """X of an "according to X" cue: the object of its "to", as parsed; else empty."""
+    head = cue_head(feats, cue)
+    if feats.lower[head] != "according":
+        return ()
+    for to in feats.children[head]:
+        if feats.lower[to] == "to":
+            for obj in feats.children[to]:
+                if feats.deps[obj] == "pobj":
+                    return _subtree_before(feats, obj, feats.n)
+    return ()
+
+
 def _holds_governor(feats: DocFeatures, cue: tuple[int, int], source: tuple[int, ...]) -> bool:
     """Whether the source swallowed a verb that governs the cue ("X has challenged ... by").
 
@@ -210,6 +225,12 @@ def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttri
             continue
         content = _continue_quote(feats, raw.content) if QUOTE_CONTINUATION else raw.content
         source = raw.source
+        named = _according_to_source(feats, raw.cue) if ACCORDING_TO else ()
+        if named:
+            source = named
+            content = tuple(i for i in content if i not in set(named))
+            if not content:
+                continue
         if source and SUBJECT_FALLBACK and _holds_governor(feats, raw.cue, source):
             source = _subject_source(feats, raw.cue) or source
         if not source and WEAK_SOURCE_FIRST:

@@ -20,6 +20,8 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution"
 CUE_MODEL = "cue.crfsuite"
 ROLE_MODEL = "role.crfsuite"
 CLUSTERS = "clusters.npz"
+#: What the weights were fitted on (written by :mod:`.train`).
+TRAINING = "training.json"
 #: Marginal cue probability from which a token is taken as (part of) a cue.
 CUE_THRESHOLD = 0.25
 #: Marginal from which a verb taking a "that" clause is a cue (its evidence is structural).
@@ -71,6 +73,26 @@ class Taggers:
             except (OSError, ValueError) as err:
                 raise ModelError(f"cannot open attribution model {path}: {err}") from err
         self.centroids: list[np.ndarray] = load_centroids(model_dir / CLUSTERS)
+        self.training: dict[str, Any] = load_training(model_dir)
+
+    @property
+    def fitted_on(self) -> str:
+        """The fold of the DEV corpus the weights were fitted on (``train`` or ``all``)."""
+        return str(self.training.get("fold", "train"))
+
+
+def load_training(model_dir: Path) -> dict[str, Any]:
+    """The training record of ``model_dir`` (empty when the weights predate it)."""
+    import json
+
+    path = model_dir / TRAINING
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ModelError(f"cannot read {path}: {err}") from err
+    return data if isinstance(data, dict) else {}
 
 
 def load_centroids(path: Path) -> list[np.ndarray]:

@@ -1,14 +1,19 @@
-"""Train the attribution taggers on the ``train`` fold of PolNeAR-style JSONL data.
+"""Train the attribution taggers on PolNeAR-style JSONL data.
 
-Run ``python -m claimgraph.attribution.train --data /path/to/dev.jsonl``.  Only documents
-of the ``train`` fold (see :mod:`claimgraph.evaluation.folds`) are used, so the
-``heldout`` fold stays an honest test.  Training is deterministic (L-BFGS, no shuffling).
+Run ``python -m claimgraph.attribution.train --data /path/to/dev.jsonl [--fold F] [--out DIR]``.
+With ``--fold train`` (the default) only documents of the ``train`` fold (see
+:mod:`claimgraph.evaluation.folds`) are used, so the ``heldout`` fold stays an honest
+test; the shipped weights are fitted the same way on ``--fold all`` once the recipe is
+fixed, and record that in ``training.json`` (``claimgraph eval`` then warns that their
+held-out numbers are not honest).  Training is deterministic (L-BFGS, no shuffling).
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
+import hashlib
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -22,7 +27,7 @@ from ..evaluation.attribution import AttributionDoc, load_docs
 from ..evaluation.folds import Fold
 from ..model import FragmentedSpan
 from .features import DocFeatures, doc_features, role_window, role_xseq, sentence_xseq
-from .tagger import CLUSTERS, CUE_MODEL, MODEL_DIR, ROLE_MODEL, load_centroids
+from .tagger import CLUSTERS, CUE_MODEL, MODEL_DIR, ROLE_MODEL, TRAINING, load_centroids
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -182,11 +187,22 @@ def train(
         role_seqs.extend(r)
     _train(cue_seqs, CUE_PARAMS, out_dir / CUE_MODEL)
     _train(role_seqs, ROLE_PARAMS, out_dir / ROLE_MODEL)
-    return {
+    counts = {
         "documents": len(gold_docs),
         "cue_sequences": len(cue_seqs),
         "role_sequences": len(role_seqs),
     }
+    record = {"fold": fold, "data": data.name, "data_sha256": _sha256(data), **counts}
+    (out_dir / TRAINING).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    return counts
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,11 +211,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="PolNeAR-style dev.jsonl")
     parser.add_argument("--out", type=Path, default=MODEL_DIR, help="output directory")
     parser.add_argument(
+        "--fold",
+        choices=("train", "all"),
+        default="train",
+        help="documents to fit on: the train fold (honest held-out) or all of them",
+    )
+    parser.add_argument(
         "--clusters", type=Path, default=None, help="reuse this clusters.npz (skip k-means)"
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    counts = train(args.data, out_dir=args.out, clusters=args.clusters)
+    counts = train(args.data, out_dir=args.out, fold=args.fold, clusters=args.clusters)
     logger.info("trained: %s", counts)
     return 0
 

@@ -388,6 +388,16 @@ def evaluate(
                 out.write(json.dumps(doc_to_json(pred), ensure_ascii=False) + "\n")
     metrics = score(gold_docs, pred_docs)
     notes = [f"fold={fold}; gold={int(metrics['n_gold'])} predicted={int(metrics['n_pred'])}"]
+    from ..attribution.tagger import load_taggers
+
+    fitted_on = load_taggers(config.attribution.weights).fitted_on
+    if fold != "train" and fitted_on != "train":
+        notes.append(
+            f"note: these weights were fitted on fold={fitted_on!r}, which includes the "
+            "scored documents; for honest held-out numbers fit them with "
+            "`python -m claimgraph.attribution.train --fold train --out DIR` and set "
+            "[attribution] weights = DIR (see docs/quality.md)"
+        )
     return report_from_metrics(metrics, len(gold_docs), notes)
 
 

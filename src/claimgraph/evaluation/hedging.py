@@ -151,9 +151,11 @@ def evaluate(
     one JSON line per mention (``id``, ``label``, ``uncertainty``) is written there.
     Raises :class:`EvaluationError` on malformed data or an empty fold.
     """
+    from ..config import Config
     from ..hedging import load_model
 
-    model = model or load_model()
+    config = config or Config()
+    model = model or load_model(config.hedging.weights)
     mentions = list(iter_mentions(data, fold=fold))
     if not mentions:
         raise EvaluationError(f"no event mentions in fold {fold!r}", input=str(data))
@@ -176,6 +178,13 @@ def evaluate(
         f"fold={fold}; mentions={len(mentions)}; model={model.name}; "
         f"threshold={model.threshold:.3f}; accuracy={metrics['accuracy']:.3f}"
     ]
+    if fold != "train" and model.fitted_on != "train":
+        notes.append(
+            f"note: this model was fitted on fold={model.fitted_on!r}, which includes the "
+            "scored mentions; for honest held-out numbers fit one with "
+            "`python -m claimgraph.hedging_train --fold train --out FILE` and set "
+            "[hedging] weights = FILE (see docs/quality.md)"
+        )
     return EvalReport(
         task="hedging",
         n_documents=n_docs,

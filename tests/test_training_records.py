@@ -1,0 +1,102 @@
+"""Trained weights say what they were fitted on, and evaluation warns about seen data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from claimgraph.config import load_config
+
+TEXT = 'The senator said the bill would fail. "It is dead," she added. Critics fear a shutdown.'
+
+
+def _span(sub: str) -> dict[str, object]:
+    start = TEXT.index(sub)
+    return {"start": start, "end": start + len(sub), "text": sub}
+
+
+def _attribution_data(path: Path, n: int = 4) -> Path:
+    record = {
+        "source": _span("The senator"),
+        "cue": _span("said"),
+        "content": _span("the bill would fail"),
+        "kind": "indirect",
+    }
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            out.write(json.dumps({"id": f"doc-{i}", "text": TEXT, "attributions": [record]}) + "\n")
+    return path
+
+
+def test_attribution_training_writes_its_fold_and_loads_from_config(tmp_path: Path) -> None:
+    from claimgraph.attribution.tagger import CLUSTERS, MODEL_DIR, TRAINING, load_taggers
+    from claimgraph.attribution.train import train
+
+    data = _attribution_data(tmp_path / "dev.jsonl")
+    out = tmp_path / "weights"
+    counts = train(data, out_dir=out, fold="all", clusters=MODEL_DIR / CLUSTERS)
+    assert counts["documents"] == 4
+    record = json.loads((out / TRAINING).read_text())
+    assert record["fold"] == "all" and record["documents"] == 4
+    assert len(record["data_sha256"]) == 64
+    taggers = load_taggers(str(out))
+    assert taggers.fitted_on == "all"
+    config_file = tmp_path / "cg.toml"
+    config_file.write_text(f'[attribution]\nweights = "{out}"\n')
+    assert load_config(config_file).attribution.weights == str(out)
+
+
+def test_attribution_weights_without_a_record_count_as_train_fold(tmp_path: Path) -> None:
+    from claimgraph.attribution.tagger import CLUSTERS, CUE_MODEL, MODEL_DIR, ROLE_MODEL, Taggers
+
+    for name in (CUE_MODEL, ROLE_MODEL, CLUSTERS):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    assert Taggers(tmp_path).fitted_on == "train"
+
+
+def _hedging_model(path: Path, fold: str) -> Path:
+    payload = {
+        "name": "test",
+        "threshold": 0.5,
+        "weights": {"bias": -2.0, "L0_modal=possible": 4.0},
+        "training": {"fold": fold},
+    }
+    path.write_text(json.dumps(payload))
+    return path
+
+
+@pytest.mark.parametrize(("fitted_on", "warned"), [("all", True), ("train", False)])
+def test_hedging_eval_uses_configured_weights_and_warns_about_seen_data(
+    tmp_path: Path, fitted_on: str, warned: bool
+) -> None:
+    from claimgraph.evaluation.hedging import evaluate
+
+    text = "The contract may be signed in September ."
+    start = text.index("signed")
+    rows = [
+        {"id": f"e{i}", "doc": f"doc{i}", "sentence_index": 0, "text": text, "event": "signed",
+         "event_char_start": start, "event_char_end": start + 6, "label": "uncertain"}
+        for i in range(6)
+    ]
+    data = tmp_path / "dev.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    model = _hedging_model(tmp_path / "model.json", fitted_on)
+    config_file = tmp_path / "cg.toml"
+    config_file.write_text(f'[hedging]\nweights = "{model}"\n')
+    report = evaluate(data, fold="all", config=load_config(config_file))
+    assert "model=test" in report.render()
+    assert report.metrics["hedging_f1"] == 1.0  # the modal feature's weight decides
+    assert ("fitted on fold='all'" in report.render()) is warned
+
+
+def test_shipped_weights_are_fitted_on_all_of_dev() -> None:
+    from claimgraph.attribution.tagger import load_taggers
+    from claimgraph.hedging import load_model
+
+    # docs/quality.md's held-out numbers come from train-fold weights (make heldout-models)
+    assert load_taggers().training["documents"] == 403
+    assert load_taggers().fitted_on == "all"
+    assert load_model().fitted_on == "all"
