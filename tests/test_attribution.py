@@ -214,9 +214,10 @@ def test_attribution_tag_roles_gives_a_weak_source_only_without_a_tagged_one(nlp
     text = "The senator said the bill would fail in the House next week."
     feats = doc_features(nlp(text), load_taggers().centroids)
     said = feats.lower.index("said")
-    content, source, confidence, weak = tag_roles(load_taggers(), feats, (said, said + 1))
+    content, source, confidence, weak, probs = tag_roles(load_taggers(), feats, (said, said + 1))
     assert [feats.lower[i] for i in source] == ["the", "senator"]
     assert weak == [] and content and 0.0 < confidence <= 1.0
+    assert min(probs[i] for i in source) > 0.5 and probs.get(said, 0.0) < 0.5
 
 
 def test_attribution_orphan_source_for_a_subjectless_finite_cue(nlp) -> None:

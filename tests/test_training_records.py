@@ -37,7 +37,7 @@ def test_attribution_training_writes_its_fold_and_loads_from_config(tmp_path: Pa
 
     data = _attribution_data(tmp_path / "dev.jsonl")
     out = tmp_path / "weights"
-    counts = train(data, out_dir=out, fold="all", clusters=MODEL_DIR / CLUSTERS)
+    counts = train(data, out_dir=out, fold="all", clusters=MODEL_DIR / CLUSTERS, rerank=False)
     assert counts["documents"] == 4
     record = json.loads((out / TRAINING).read_text())
     assert record["fold"] == "all" and record["documents"] == 4
@@ -47,6 +47,16 @@ def test_attribution_training_writes_its_fold_and_loads_from_config(tmp_path: Pa
     config_file = tmp_path / "cg.toml"
     config_file.write_text(f'[attribution]\nweights = "{out}"\n')
     assert load_config(config_file).attribution.weights == str(out)
+
+
+def test_attribution_second_stage_needs_documents_in_every_part(tmp_path: Path) -> None:
+    from claimgraph.attribution.tagger import CLUSTERS, MODEL_DIR
+    from claimgraph.attribution.train import train
+    from claimgraph.errors import ModelError
+
+    data = _attribution_data(tmp_path / "dev.jsonl", n=2)
+    with pytest.raises(ModelError, match="--no-rerank"):
+        train(data, out_dir=tmp_path / "w", fold="all", clusters=MODEL_DIR / CLUSTERS)
 
 
 def test_attribution_weights_without_a_record_count_as_train_fold(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ class IngestConfig(_Section):
 
 
 class AttributionConfig(_Section):
-    implementation: str = "claimgraph.attribution.crf.v1"
+    implementation: str = "claimgraph.attribution.crf.v2"
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     #: Directory of trained tagger weights (``python -m claimgraph.attribution.train
     #: --out DIR``); default: the weights shipped in the package.

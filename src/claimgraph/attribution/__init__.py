@@ -2,7 +2,9 @@
 
 Two linear-chain CRFs trained on PolNeAR (see ``models/attribution/MODEL_CARD.md``) find
 reporting cues per sentence and then, for each cue, tag its source and content over a
-window of neighbouring sentences.  Spans are exact character offsets into
+window of neighbouring sentences; structural post-processing fixes what the parse makes
+plain, and a learned second stage (:mod:`.rerank`) re-ranks sources and drops unlikely
+attributions.  Spans are exact character offsets into
 ``Article.text``; content may be discontinuous (``"A," he said, "B."``).  The source is
 the mention as written ("he", "the FSB head"); speakers are resolved by the actors stage.
 """
@@ -18,6 +20,7 @@ import numpy as np
 from ..model import Article, ArticleAnalysis, FragmentedSpan, Span, Statement, StatementKind
 from .features import DocFeatures, doc_features
 from .postprocess import postprocess
+from .rerank import load_reranker
 from .tagger import RawAttribution, Taggers, load_taggers, predict
 
 if TYPE_CHECKING:
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Versioned name of this implementation (recorded in provenance).
-STAGE_NAME = "claimgraph.attribution.crf.v1"
+STAGE_NAME = "claimgraph.attribution.crf.v2"
 
 #: Share of content words inside double quotes from which a statement is direct
 #: (and up to which it is indirect); in between it is mixed.
@@ -114,7 +117,11 @@ def attribute_statements(doc: Doc, article: Article, *, config: Config) -> list[
     feats = doc_features(doc, _centroids_for(config.nlp.model, taggers))
     statements: list[Statement] = []
     seen: set[tuple[int, int]] = set()
-    for raw in postprocess(feats, predict(taggers, feats)):
+    reranker = load_reranker(str(taggers.model_dir))
+    raws = postprocess(feats, predict(taggers, feats), reranker)
+    if reranker is not None:
+        raws = [raw for raw in raws if reranker.keep(feats, raw)]
+    for raw in raws:
         pieces = _pieces(feats, raw.content)
         if not pieces:
             continue

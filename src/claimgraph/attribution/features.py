@@ -98,6 +98,7 @@ class DocFeatures:
     cue_static: list[list[str]]
     role_static: list[list[str]]
     tags: list[str]
+    ents: list[str]
 
 
 def quote_states(words: Sequence[str], is_space: Sequence[bool]) -> list[bool]:
@@ -312,6 +313,7 @@ def doc_features(doc: Doc, centroids: Sequence[np.ndarray] = ()) -> DocFeatures:
         cue_static=cue_static,
         role_static=role_static,
         tags=tags,
+        ents=ents,
     )
 
 

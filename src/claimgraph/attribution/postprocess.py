@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .features import DocFeatures, cue_head
 from .tagger import RawAttribution
+
+if TYPE_CHECKING:
+    from .rerank import Reranker
 
 #: Whether a cue with no tagged source takes its grammatical subject.
 SUBJECT_FALLBACK = True
@@ -201,7 +205,9 @@ def _negated_passive(feats: DocFeatures, cue: tuple[int, int], source: tuple[int
     return False
 
 
-def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttribution]:
+def postprocess(
+    feats: DocFeatures, raws: list[RawAttribution], ranker: Reranker | None = None
+) -> list[RawAttribution]:
     """Return the attributions after structural fixes, in cue order.
 
     * content and source stay in the cue's paragraph;
@@ -211,7 +217,9 @@ def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttri
       left subject-less) a nearby proper noun or nominative pronoun; one whose source
       ran over the verb governing the cue takes its grammatical subject;
     * a cue whose source is a negated passive subject ("no evidence has been
-      provided") is dropped.
+      provided") is dropped;
+    * with a ``ranker`` (the second stage, :mod:`.rerank`), the source is finally chosen
+      among candidate phrases, the fallbacks' proposals among them.
     """
     out: list[RawAttribution] = []
     for raw in sorted(raws, key=lambda r: r.cue):
@@ -242,6 +250,13 @@ def postprocess(feats: DocFeatures, raws: list[RawAttribution]) -> list[RawAttri
         if not source and ORPHAN_FALLBACK:
             source = _orphan_source(feats, raw.cue, content)
         source = tuple(i for i in source if i not in set(content))
+        if ranker is not None and not named:
+            proposals = {
+                "tagged": tuple(i for i in raw.source if feats.para[i] == para),
+                "weak": tuple(i for i in raw.weak_source if feats.para[i] == para),
+                "subject": _subject_source(feats, raw.cue),
+            }
+            source = ranker.choose(feats, raw.cue, content, source, proposals, raw.source_probs)
         if NEGATED_PASSIVE_FILTER and _negated_passive(feats, raw.cue, source):
             continue
         out.append(replace(raw, content=content, source=source))

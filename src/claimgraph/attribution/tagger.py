@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,8 @@ class RawAttribution:
     role_confidence: float
     #: With no tagged source: the likeliest source run by marginal probability, if any.
     weak_source: tuple[int, ...] = ()
+    #: Marginal ``P(S)`` of the role tagger for each token of the cue's window.
+    source_probs: dict[int, float] = field(default_factory=dict)
 
 
 class Taggers:
@@ -189,10 +191,11 @@ def _takes_that_clause(feats: DocFeatures, i: int) -> bool:
 
 def tag_roles(
     taggers: Taggers, feats: DocFeatures, cue: tuple[int, int]
-) -> tuple[list[int], list[int], float, list[int]]:
-    """Content and source token indices for one cue, the mean content marginal, and a
-    weak source: when the best path tags no source, the run of non-content tokens whose
-    marginal ``P(S)`` reaches :data:`WEAK_SOURCE_THRESHOLD` with the highest peak.
+) -> tuple[list[int], list[int], float, list[int], dict[int, float]]:
+    """Content and source token indices for one cue, the mean content marginal, a weak
+    source (when the best path tags no source, the run of non-content tokens whose marginal
+    ``P(S)`` reaches :data:`WEAK_SOURCE_THRESHOLD` with the highest peak), and ``P(S)`` of
+    the window's tokens (those of at least 0.01).
     """
     window = role_window(feats, cue)
     tagger = taggers.role
@@ -205,13 +208,14 @@ def tag_roles(
         conf = sum(tagger.marginal("C", i - start) for i in content) / len(content)
     else:
         conf = 0.0
+    probs = [tagger.marginal("S", j) for j in range(len(tags))]
     weak: list[int] = []
     if not source:
         best_peak = 0.0
         run: list[int] = []
         peak = 0.0
         for j in range(len(tags) + 1):
-            p = tagger.marginal("S", j) if j < len(tags) and tags[j] != "C" else 0.0
+            p = probs[j] if j < len(tags) and tags[j] != "C" else 0.0
             if p >= WEAK_SOURCE_THRESHOLD and not feats.is_space[start + j]:
                 run.append(start + j)
                 peak = max(peak, p)
@@ -219,7 +223,7 @@ def tag_roles(
             if run and peak > best_peak:
                 weak, best_peak = run, peak
             run, peak = [], 0.0
-    return content, source, conf, weak
+    return content, source, conf, weak, {start + j: p for j, p in enumerate(probs) if p >= 0.01}
 
 
 def _subtree_tokens(feats: DocFeatures, root: int, skip: frozenset[int] = frozenset()) -> list[int]:
@@ -308,7 +312,7 @@ def predict(taggers: Taggers, feats: DocFeatures) -> list[RawAttribution]:
     """
     out: list[RawAttribution] = []
     for cue, cue_conf in tag_cues(taggers, feats):
-        content, source, role_conf, weak = tag_roles(taggers, feats, cue)
+        content, source, role_conf, weak, source_probs = tag_roles(taggers, feats, cue)
         if not content and cue_conf >= FALLBACK_MIN_CUE:
             content = structural_content(feats, cue)
             role_conf = FALLBACK_CONFIDENCE
@@ -322,6 +326,7 @@ def predict(taggers: Taggers, feats: DocFeatures) -> list[RawAttribution]:
                 cue_confidence=cue_conf,
                 role_confidence=role_conf,
                 weak_source=tuple(weak),
+                source_probs=source_probs,
             )
         )
     return out

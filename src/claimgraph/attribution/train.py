@@ -27,6 +27,7 @@ from ..evaluation.attribution import AttributionDoc, load_docs
 from ..evaluation.folds import Fold
 from ..model import FragmentedSpan
 from .features import DocFeatures, doc_features, role_window, role_xseq, sentence_xseq
+from .rerank import RERANKER
 from .tagger import CLUSTERS, CUE_MODEL, MODEL_DIR, ROLE_MODEL, TRAINING, load_centroids
 
 if TYPE_CHECKING:
@@ -155,12 +156,14 @@ def train(
     config: Config | None = None,
     docs: Iterable[Doc] | None = None,
     clusters: Path | None = None,
+    rerank: bool = True,
 ) -> dict[str, int]:
     """Train both taggers on ``fold`` of ``data`` and write them to ``out_dir``.
 
     ``docs`` may supply pre-parsed ``Doc`` objects for the fold's documents (in file
     order); ``clusters`` may name an existing ``clusters.npz`` to reuse instead of fitting
-    k-means again.  Returns counts of training sequences.  Raises
+    k-means again.  With ``rerank`` the second stage (:mod:`.rerank`) is fitted too, on
+    out-of-fold predictions (four more tagger fits).  Returns counts of training sequences.  Raises
     :class:`~claimgraph.errors.EvaluationError` on malformed data.
     """
     config = config or Config()
@@ -192,6 +195,16 @@ def train(
         "cue_sequences": len(cue_seqs),
         "role_sequences": len(role_seqs),
     }
+    reranker_path = out_dir / RERANKER
+    if rerank:
+        from .rerank_train import fit_reranker
+
+        reranker = fit_reranker(
+            gold_docs, parsed, centroids, cue_params=CUE_PARAMS, role_params=ROLE_PARAMS
+        )
+        reranker_path.write_text(json.dumps(reranker.to_json(), indent=1, sort_keys=True) + "\n")
+    elif reranker_path.exists():
+        reranker_path.unlink()  # stale: fitted on other taggers' outputs
     record = {"fold": fold, "data": data.name, "data_sha256": _sha256(data), **counts}
     (out_dir / TRAINING).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     return counts
@@ -219,9 +232,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--clusters", type=Path, default=None, help="reuse this clusters.npz (skip k-means)"
     )
+    parser.add_argument(
+        "--no-rerank", action="store_true", help="skip the second stage (faster, lower quality)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    counts = train(args.data, out_dir=args.out, fold=args.fold, clusters=args.clusters)
+    counts = train(
+        args.data,
+        out_dir=args.out,
+        fold=args.fold,
+        clusters=args.clusters,
+        rerank=not args.no_rerank,
+    )
     logger.info("trained: %s", counts)
     return 0
 
