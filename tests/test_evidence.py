@@ -163,6 +163,18 @@ def test_evidence_denied_by_accused_actor_from_parse(nlp):
     item = _for(_run(nlp, text, [statement], actors), statement)
     assert A.DENIED in item.statuses
     assert item.denied_by == ["c_norland"]
+    assert [d.text for d in item.denials] == ["denied"]
+
+
+def test_evidence_denial_by_an_unresolved_denier_keeps_its_words_not_a_name(nlp):
+    text = ("The ministry accused Norland of shelling the village. Norland denied the "
+            "accusation on Sunday.")
+    statement = _statement(text, "accused", "Norland of shelling the village", "The ministry",
+                           speaker="The ministry")
+    item = _for(_run(nlp, text, [statement]), statement)  # no actors resolved
+    assert A.DENIED in item.statuses
+    assert item.denied_by == []  # ids only: no surface names mixed in
+    assert [d.text for d in item.denials] == ["denied"]
 
 
 def test_evidence_denied_by_speech_act_on_speakers_side(nlp):
@@ -180,6 +192,7 @@ def test_evidence_denied_by_speech_act_on_speakers_side(nlp):
     item = _for(_run(nlp, text, [statement], actors, [act]), statement)
     assert A.DENIED in item.statuses and A.ATTRIBUTED in item.statuses
     assert item.denied_by == ["c_vesland"]
+    assert [d.text for d in item.denials] == ["rejected"]
 
 
 def test_evidence_not_denied_without_link(nlp):

@@ -61,9 +61,11 @@ def _check(analysis: ArticleAnalysis | Failure) -> ArticleAnalysis:
             assert act.attributed_by in actor_ids, act
     for item in analysis.evidence:
         assert item.statement_id is None or item.statement_id in statement_ids, item
-        # ``denied_by`` holds denier actor ids, or surface text when unresolved.
-        for ref in item.denied_by:
-            assert not ref.startswith("actor_") or ref in actor_ids, item
+        # ``denied_by`` holds resolved denier actor ids only; every denial has its words.
+        assert all(ref in actor_ids for ref in item.denied_by), item
+        assert ("denied" in item.statuses) == bool(item.denials), item
+        for span in item.denials:
+            span.check(analysis.article.text)
     assert ArticleAnalysis.model_validate_json(analysis.model_dump_json()) == analysis
     return analysis
 

@@ -15,7 +15,8 @@ statuses, each with the spans that justify it:
 * ``denied``: another actor denies or rejects it (a REJECT_DENY speech act, a statement
   whose cue is deny/reject/dismiss, or such a verb in the parse) and the denial is about
   this claim: it overlaps the claim, or the claim accuses the denier, or the denial
-  targets the claimant's side; denier actor ids go in ``denied_by``;
+  targets the claimant's side; denier actor ids go in ``denied_by`` and the denying words
+  in ``denials``;
 * ``author_voice``: the writer asserts it: sentences with evaluative, predictive or
   speculative language that no statement covers, and sourceless statements that are
   not reports ("The regime appears determined to ...").
@@ -134,6 +135,7 @@ class _Claim:
     statuses: dict[EvidenceStatus, list[Span]] = field(default_factory=dict)
     hedges: list[Span] = field(default_factory=list)
     denied_by: list[str] = field(default_factory=list)
+    denials: list[Span] = field(default_factory=list)
 
     def add(self, status: EvidenceStatus, spans: Iterable[Span] = ()) -> None:
         self.statuses.setdefault(status, []).extend(spans)
@@ -647,7 +649,8 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
         for claim in claims:
             if _denies(claim, denial, actors, accusing, doc):
                 claim.add(EvidenceStatus.DENIED, [denial.trigger])
-                if denial.denier not in claim.denied_by:
+                claim.denials.append(denial.trigger)
+                if denial.denier in actors.by_id and denial.denier not in claim.denied_by:
                     claim.denied_by.append(denial.denier)
     return sorted((_finish(article_id, c) for c in claims),
                   key=lambda e: (e.claim.start, e.claim.end, e.claim_id))
@@ -673,6 +676,7 @@ def _finish(article_id: str, claim: _Claim) -> ClaimEvidence:
         hedges=_unique(claim.hedges),
         justification=_unique(s for spans in claim.statuses.values() for s in spans),
         denied_by=sorted(claim.denied_by),
+        denials=_unique(claim.denials),
     )
 
 

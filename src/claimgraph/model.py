@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Version of the JSON schema written by :func:`claimgraph.outputs.to_json`.
 #: Bump the minor version when fields are added, the major version when they change.
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 class _Model(BaseModel):
@@ -290,7 +290,10 @@ class ClaimEvidence(_Model):
     statuses: list[EvidenceStatus]
     hedges: list[Span] = Field(default_factory=list)
     justification: list[Span] = Field(default_factory=list)
+    #: Actor ids of those who deny the claim (resolved deniers only).
     denied_by: list[str] = Field(default_factory=list)
+    #: The denying words, one span per denial (also for deniers not resolved to an actor).
+    denials: list[Span] = Field(default_factory=list)
 
 
 class BlockSpan(_Model):
@@ -367,7 +370,7 @@ class ArticleAnalysis(_Model):
                 span.check(text)
         for item in self.evidence:
             item.claim.check(text)
-            for span in [*item.hedges, *item.justification]:
+            for span in [*item.hedges, *item.justification, *item.denials]:
                 span.check(text)
         for signal in self.credibility:
             for span in signal.spans:
