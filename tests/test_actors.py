@@ -123,6 +123,30 @@ def test_actors_merge_organisation_variants(nlp):
     assert orgs[0].code == "IMGMUSISI"
 
 
+def test_actors_surname_source_the_recogniser_missed_joins_the_person(nlp):
+    text = ('"We have been patient," said Renata Okafor, president of the union. '
+            "Okafor accused the authority of hiding a plan.")
+    statement = _statement(text, "accused", "the authority of hiding a plan", "Okafor",
+                           after=text.index("Okafor accused"))
+    doc = nlp(text)
+    assert not any(e.text == "Okafor" for e in doc.ents)  # the recogniser misses this one
+    analysis = _analyze(nlp, text, [statement])
+    people = [a for a in analysis.actors if a.type is ActorType.PERSON and "Okafor" in a.name]
+    assert [a.name for a in people] == ["Renata Okafor"]
+    speaker = analysis.statements[0].speaker
+    assert speaker is not None and speaker.actor_id == people[0].id
+    assert ("Okafor", "name") in [(m.span.text, m.kind) for m in people[0].mentions]
+
+
+def test_actors_short_organisation_name_joins_the_long_one(nlp):
+    text = ("Dockworkers left the Calloway Harbor Authority's terminals on Friday. "
+            "The Harbor Authority denied any plan to automate the cranes.")
+    analysis = _analyze(nlp, text)
+    orgs = [a for a in analysis.actors if "Authority" in a.name]
+    assert [a.name for a in orgs] == ["Calloway Harbor Authority"]
+    assert len(orgs[0].mentions) == 2
+
+
 def test_actors_countries_and_adjectives(nlp):
     text = "Ukraine denied it. Russian officials and Russia’s army blamed Kyiv."
     analysis = _analyze(nlp, text)

@@ -244,6 +244,13 @@ def _register(ctx: ActorContext, cluster: Cluster, span: SpacySpan, kind: Mentio
         cluster.subject_tokens.append(span.root.i)
 
 
+def add_person(ctx: ActorContext, span: SpacySpan) -> Cluster | None:
+    """Register a person's name found outside the entity recogniser (a source "Okafor"):
+    it joins the person with that surname, as a recognised name would."""
+    _add_person(ctx, span, None, [])
+    return ctx.token_cluster.get(span.root.i)
+
+
 def _add_person(ctx: ActorContext, span: SpacySpan, gender: str | None, titles: list[str]) -> None:
     key = _key(span)
     if not key:
@@ -273,6 +280,12 @@ def _add_person(ctx: ActorContext, span: SpacySpan, gender: str | None, titles: 
             _add_role(cluster, title, title, None)
 
 
+def _tail_of(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """Whether a name of two or more words ends a longer one ("Harbor Authority" of
+    "Calloway Harbor Authority")."""
+    return 2 <= len(short) < len(long) and long[-len(short):] == short
+
+
 def add_named(ctx: ActorContext, span: SpacySpan, actor_type: ActorType) -> Cluster:
     key = _key(span)
     entry = ctx.dictionary.lookup(span.text)
@@ -287,6 +300,9 @@ def add_named(ctx: ActorContext, span: SpacySpan, actor_type: ActorType) -> Clus
             same = any(_acronym(k) == key[0] for k in cluster.keys if len(k) > 1)
         if not same and len(key) > 1:
             same = any(len(k) == 1 and _acronym(key) == k[0] for k in cluster.keys)
+        if not same and actor_type is ActorType.ORGANIZATION \
+                and cluster.type is ActorType.ORGANIZATION:
+            same = any(_tail_of(key, k) or _tail_of(k, key) for k in cluster.keys)
         if not same and entry is not None and cluster.entry is not None:
             same = (entry.primary == cluster.entry.primary and entry.code == cluster.entry.code
                     and actor_type is not ActorType.COUNTRY)
@@ -603,6 +619,7 @@ __all__ = [
     "ActorContext",
     "Cluster",
     "add_named",
+    "add_person",
     "collect_institutions",
     "collect_names",
     "is_role_noun",

@@ -15,6 +15,7 @@ from .actor_mentions import (
     ActorContext,
     Cluster,
     add_named,
+    add_person,
     is_role_noun,
     phrase_tokens,
     role_candidates,
@@ -171,6 +172,10 @@ def _resolve_one(ctx: ActorContext, statement: Statement,
     if root.pos_ not in ("NOUN", "PROPN"):
         return None
     phrase = ctx.doc[words[0].i : words[-1].i + 1]
+    if actor_type is ActorType.PERSON and all(t.tag_ == "NNP" for t in phrase):
+        person = add_person(ctx, phrase)  # a name the recogniser missed ("Okafor said")
+        if person is not None:
+            return person, "name", _name_antecedent(person, source.start)
     cluster = add_named(ctx, phrase, actor_type)
     cluster.type = actor_type
     return cluster, "name", None
