@@ -147,6 +147,17 @@ def test_actors_short_organisation_name_joins_the_long_one(nlp):
     assert len(orgs[0].mentions) == 2
 
 
+def test_actors_definite_agent_noun_refers_to_the_named_organisation(nlp):
+    text = ("Workers blocked the gates of the Calloway Harbor Authority on Friday. "
+            "They accused the authority of hiding a plan. An authority elsewhere agreed.")
+    analysis = _analyze(nlp, text)
+    org = _actor(analysis, "Calloway Harbor Authority")
+    mentions = [(m.span.text, m.kind) for m in org.mentions]
+    assert ("authority", "role") in mentions
+    # only the definite mention: "An authority elsewhere" is somebody else
+    assert len([m for m in mentions if m[0] == "authority"]) == 1
+
+
 def test_actors_countries_and_adjectives(nlp):
     text = "Ukraine denied it. Russian officials and Russia’s army blamed Kyiv."
     analysis = _analyze(nlp, text)

@@ -421,6 +421,14 @@ def collect_institutions(ctx: ActorContext) -> None:
             if any(t.i in ctx.token_cluster or t.pos_ == "PROPN" for t in head.subtree):
                 continue  # "Hezbollah guerrillas": not a country's
             span = ctx.doc[agent[0] : agent[1]]
+            named = _named_organisation(ctx, head, span)
+            if named is not None:  # "the authority" after "the Calloway Harbor Authority"
+                named.add_mention(span.start_char, span.end_char, "role")
+                for token in span:
+                    ctx.token_cluster.setdefault(token.i, named)
+                if span.root.dep_ in _SUBJECT_DEPS:
+                    named.subject_tokens.append(span.root.i)
+                continue
             country_code = "---"  # CAMEO's unknown country: "insurgents" → ---REB
         else:
             start, end, country = owner
@@ -438,6 +446,35 @@ def collect_institutions(ctx: ActorContext) -> None:
         else:
             actor_type = ActorType.ORGANIZATION
         _add_institution(ctx, span, actor_type, entry)
+
+
+_DEFINITE = frozenset({"the", "this", "that"})
+
+
+def _named_organisation(ctx: ActorContext, head: Token, span: SpacySpan) -> Cluster | None:
+    """The named organisation a bare definite agent noun refers back to.
+
+    "the authority" (nothing but a definite determiner before it) refers to the latest
+    organisation named before it whose name ends in that noun ("Calloway Harbor
+    Authority"); ``None`` when there is none.
+    """
+    if head.tag_ != "NN" or len(span) != 1:
+        return None
+    if not any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.children):
+        return None
+    if any(c.i < head.i and c.dep_ != "det" for c in head.children):
+        return None  # "the port authority": another authority
+    best: Cluster | None = None
+    latest = -1
+    for cluster in ctx.clusters:
+        if cluster.type is not ActorType.ORGANIZATION:
+            continue
+        starts = [s for s, _, _ in cluster.names if s < head.idx]
+        if not starts or not any(k and k[-1] == head.lower_ for k in cluster.keys):
+            continue
+        if max(starts) > latest:
+            best, latest = cluster, max(starts)
+    return best
 
 
 def _add_institution(ctx: ActorContext, span: SpacySpan, actor_type: ActorType,
