@@ -73,3 +73,22 @@ def test_unsupported_patterns_are_not_compiled():
 def test_lemma_and_morph_only_patterns_are_skipped():
     rules = compile_ruler([{"patterns": [[{"LOWER": "a"}]], "attrs": {"MORPH": "Definite=Ind"}}])
     assert rules == []
+
+
+def test_untested_values_share_one_cache_key():
+    from claimgraph.fast_attributes import FastAttributes
+
+    rules = compile_ruler([
+        {"patterns": [[{"TAG": "IN", "LOWER": {"IN": ["that", "if"]}}]], "attrs": {"POS": "SCONJ"}},
+        {"patterns": [[{"DEP": {"NOT_IN": ["punct"]}, "IS_SPACE": True}]], "attrs": {"DEP": "dep"}},
+    ])
+    assert rules is not None
+    fast = FastAttributes(rules)
+    norm = fast._normal
+    assert norm(("IN", "whether", "mark", False)) == norm(("IN", "upon", "prep", False))
+    assert norm(("IN", "that", "mark", False)) != norm(("IN", "upon", "mark", False))
+    assert fast._outcome(fast._normal(("IN", "that", "mark", False)), ()) == {"POS": "SCONJ"}
+    assert fast._outcome(fast._normal(("IN", "whether", "mark", False)), ()) == {}
+    # NOT_IN: an untested label passes it exactly like the real one would
+    assert fast._outcome(fast._normal(("_SP", " ", "nmod", True)), ()) == {"DEP": "dep"}
+    assert fast._outcome(fast._normal(("_SP", " ", "punct", True)), ()) == {}

@@ -4,9 +4,10 @@ The English pipelines' ``attribute_ruler`` maps fine-grained tags to coarse part
 speech with about 180 token patterns run through spaCy's ``Matcher`` over every token;
 that costs about a seventh of the whole parse.  Its patterns only ever test a token's
 ``TAG``, ``LOWER``, ``DEP`` and ``IS_SPACE`` (and, in one two-token pattern, the previous
-token's ``DEP``), so the outcome for a token is a function of a handful of strings.
-:class:`FastAttributes` compiles the ruler's own patterns into that function, caches
-it per distinct key, and applies the results with array operations.
+token's ``DEP``), so the outcome for a token is a function of a handful of strings, and
+of only those values that some pattern tests (every other word behaves alike).
+:class:`FastAttributes` compiles the ruler's own patterns into that function, caches it
+per distinct normalised key, and applies the results with array operations.
 
 It sets ``POS``, ``TAG`` and ``DEP`` exactly as the ruler would (patterns apply in
 order, later ones win).  It does not set ``LEMMA`` or ``MORPH``: the analysis pipeline
@@ -35,13 +36,18 @@ _TESTABLE = frozenset({"TAG", "LOWER", "DEP", "IS_SPACE"})
 #: Attributes the compiled component sets (the rest are ignored, see the module doc).
 _SET = ("POS", "TAG", "DEP")
 
+#: Slot of each testable attribute in a :data:`Key`.
+_SLOTS = {"TAG": 0, "LOWER": 1, "DEP": 2, "IS_SPACE": 3}
+#: Stands for every value no rule tests (never a real tag, word or label).
+_UNTESTED = "\x00untested"
+
 #: (tag, lower, dep, is_space) of one token.
 Key = tuple[str, str, str, bool]
 Test = Callable[[Key], bool]
 
 
 def _value_test(attr: str, spec: Any) -> Callable[[Key], bool] | None:
-    slot = {"TAG": 0, "LOWER": 1, "DEP": 2, "IS_SPACE": 3}[attr]
+    slot = _SLOTS[attr]
     if isinstance(spec, dict):
         if set(spec) == {"IN"}:
             members = frozenset(spec["IN"])
@@ -74,6 +80,7 @@ class _Rule:
     tests: tuple[Test, ...]
     index: int
     attrs: dict[str, str]
+    specs: tuple[dict[str, Any], ...] = ()
 
 
 def compile_ruler(patterns: Sequence[dict[str, Any]]) -> list[_Rule] | None:
@@ -97,7 +104,7 @@ def compile_ruler(patterns: Sequence[dict[str, Any]]) -> list[_Rule] | None:
                 index += len(tests)
             if not 0 <= index < len(tests):
                 return None
-            rules.append(_Rule(tuple(tests), index, attrs))
+            rules.append(_Rule(tuple(tests), index, attrs, tuple(pattern)))
     return rules
 
 
@@ -112,6 +119,33 @@ class FastAttributes:
         self.rules = rules
         self.multi = [r for r in rules if len(r.tests) > 1]
         self._cache: dict[tuple[Key, tuple[bool, ...]], dict[str, str]] = {}
+        self._norm_cache: dict[tuple[int, ...], Key] = {}
+        # The values some rule tests, per slot. Every other value passes and fails the same
+        # tests (==, IN, NOT_IN) as any other untested value, so keys are cached with it
+        # replaced by one placeholder: a few hundred distinct keys instead of one per word.
+        tested: list[set[str]] = [set(), set(), set()]
+        for rule in rules:
+            for spec in rule.specs:
+                for attr, value in spec.items():
+                    slot = _SLOTS.get(attr)
+                    if slot is None or slot > 2:
+                        continue
+                    if isinstance(value, dict):
+                        for members in value.values():
+                            tested[slot].update(str(m) for m in members)
+                    else:
+                        tested[slot].add(str(value))
+        self._tested: tuple[frozenset[str], ...] = tuple(frozenset(t) for t in tested)
+
+    def _normal(self, key: Key) -> Key:
+        tag, lower, dep, space = key
+        tags, lowers, deps = self._tested
+        return (
+            tag if tag in tags or not tag else _UNTESTED,
+            lower if lower in lowers or not lower else _UNTESTED,
+            dep if dep in deps or not dep else _UNTESTED,
+            space,
+        )
 
     def _outcome(self, key: Key, multi_hits: tuple[bool, ...]) -> dict[str, str]:
         cached = self._cache.get((key, multi_hits))
@@ -137,11 +171,18 @@ class FastAttributes:
         if not n:
             return doc
         strings = doc.vocab.strings
-        arr = doc.to_array([TAG, LOWER, DEP, IS_SPACE])
-        keys: list[Key] = [
-            (strings[int(t)] if t else "", strings[int(w)], strings[int(d)] if d else "", bool(s))
-            for t, w, d, s in arr.tolist()
-        ]
+        norm_cache = self._norm_cache
+        keys: list[Key] = []
+        for row in doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist():
+            ids = tuple(row)
+            key = norm_cache.get(ids)
+            if key is None:
+                t, w, d, sp = row
+                raw = (strings[t] if t else "", strings[w], strings[d] if d else "", bool(sp))
+                key = self._normal(raw)
+                if len(norm_cache) < 500_000:
+                    norm_cache[ids] = key
+            keys.append(key)
         pos = np.asarray(doc.to_array([POS]), dtype=np.uint64).reshape(-1)
         changed_tag: list[tuple[int, str]] = []
         changed_dep: list[tuple[int, str]] = []
@@ -154,15 +195,17 @@ class FastAttributes:
                 continue
             if "POS" in out:
                 pos[i] = POS_IDS[out["POS"]]
-            if "TAG" in out and out["TAG"] != key[0]:
+            if "TAG" in out:
                 changed_tag.append((i, out["TAG"]))
-            if "DEP" in out and out["DEP"] != key[2]:
+            if "DEP" in out:
                 changed_dep.append((i, out["DEP"]))
         doc.from_array([POS], cast(Any, pos.reshape(-1, 1)))
         for i, tag in changed_tag:
-            doc[i].tag_ = tag
+            if doc[i].tag_ != tag:
+                doc[i].tag_ = tag
         for i, dep in changed_dep:
-            doc[i].dep_ = dep
+            if doc[i].dep_ != dep:
+                doc[i].dep_ = dep
         return doc
 
     @staticmethod
