@@ -582,6 +582,8 @@ def read_roles(ctx: ActorContext) -> None:
                 if is_role_noun(app):
                     _add_role(cluster, " ".join(t.text for t in words), app.lower_,
                               doc[words[0].i : words[-1].i + 1])
+                    # the role noun is this person, not an institution of its own
+                    ctx.token_cluster.setdefault(app.i, cluster)
                     _affiliate(ctx, cluster, words)
                     orgs = [ctx.token_cluster[t.i] for t in words if t.i in ctx.token_cluster
                             and ctx.token_cluster[t.i].type is ActorType.ORGANIZATION]
