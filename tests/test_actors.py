@@ -140,6 +140,18 @@ def test_actors_surname_source_the_recogniser_missed_joins_the_person(nlp):
     assert ("Okafor", "name") in [(m.span.text, m.kind) for m in people[0].mentions]
 
 
+def test_actors_name_mislabelled_as_place_with_a_role_apposition_is_a_person(nlp):
+    text = "Renata Okafor, president of the union, said the strike would go on."
+    assert [e.label_ for e in nlp(text).ents] == ["GPE"]  # the recogniser's mistake
+    analysis = _analyze(nlp, text)
+    assert [(a.name, a.type, a.roles) for a in analysis.actors] == [
+        ("Renata Okafor", ActorType.PERSON, ["president of the union"])
+    ]
+    # places with an apposition that is not a person's role stay places
+    analysis = _analyze(nlp, "Paris, the capital of France, was quiet.")
+    assert _actor(analysis, "Paris").type is not ActorType.PERSON
+
+
 def test_actors_short_organisation_name_joins_the_long_one(nlp):
     text = ("Dockworkers left the Calloway Harbor Authority's terminals on Friday. "
             "The Harbor Authority denied any plan to automate the cranes.")

@@ -216,6 +216,8 @@ def collect_names(ctx: ActorContext) -> None:
         if not len(trimmed) or not any(t.is_alpha for t in trimmed):
             continue
         is_adjective = all(t.tag_ in ("JJ", "JJR", "JJS") for t in trimmed)
+        if label != "PERSON" and _looks_like_person(ctx, trimmed):
+            label = "PERSON"  # "Renata Okafor, president of the union": mislabelled GPE
         if label == "PERSON":
             persons.append((trimmed, gender, titles))
         elif label == "NORP" or (label == "GPE" and is_adjective):
@@ -228,6 +230,18 @@ def collect_names(ctx: ActorContext) -> None:
     # persons: full names first so that surnames find them
     for trimmed, gender, titles in sorted(persons, key=lambda p: (-len(p[0]), p[0].start)):
         _add_person(ctx, trimmed, gender, titles)
+
+
+def _looks_like_person(ctx: ActorContext, span: SpacySpan) -> bool:
+    """A non-person entity that is a person's name: proper nouns with no dictionary entry
+    and a person's role noun in apposition ("X Y, president of ..."), which places and
+    organisations do not take."""
+    if not all(t.tag_ == "NNP" for t in span):
+        return False
+    if ctx.dictionary.lookup(span.text) is not None:
+        return False
+    root = span.root
+    return any(c.dep_ == "appos" and is_role_noun(c) for c in root.children)
 
 
 def _register(ctx: ActorContext, cluster: Cluster, span: SpacySpan, kind: MentionKind = "name",
