@@ -228,6 +228,7 @@ def postprocess(
             raw,
             content=tuple(i for i in raw.content if feats.para[i] == para),
             source=tuple(i for i in raw.source if feats.para[i] == para),
+            weak_source=tuple(i for i in raw.weak_source if feats.para[i] == para),
         )
         if not raw.content:
             continue
@@ -239,23 +240,20 @@ def postprocess(
             content = tuple(i for i in content if i not in set(named))
             if not content:
                 continue
+        subject = _subject_source(feats, raw.cue)
         if source and SUBJECT_FALLBACK and _holds_governor(feats, raw.cue, source):
-            source = _subject_source(feats, raw.cue) or source
+            source = subject or source
         if not source and WEAK_SOURCE_FIRST:
-            source = tuple(i for i in raw.weak_source if feats.para[i] == para)
+            source = raw.weak_source
         if not source and SUBJECT_FALLBACK:
-            source = _subject_source(feats, raw.cue)
+            source = subject
         if not source:
-            source = tuple(i for i in raw.weak_source if feats.para[i] == para)
+            source = raw.weak_source
         if not source and ORPHAN_FALLBACK:
             source = _orphan_source(feats, raw.cue, content)
         source = tuple(i for i in source if i not in set(content))
         if ranker is not None and not named:
-            proposals = {
-                "tagged": tuple(i for i in raw.source if feats.para[i] == para),
-                "weak": tuple(i for i in raw.weak_source if feats.para[i] == para),
-                "subject": _subject_source(feats, raw.cue),
-            }
+            proposals = {"tagged": raw.source, "weak": raw.weak_source, "subject": subject}
             source = ranker.choose(feats, raw.cue, content, source, proposals, raw.source_probs)
         if NEGATED_PASSIVE_FILTER and _negated_passive(feats, raw.cue, source):
             continue

@@ -33,7 +33,7 @@ from typing import Any
 
 from ..errors import ModelError
 from .features import DocFeatures, cue_head, tree_relations
-from .tagger import RawAttribution
+from .tagger import RawAttribution, _subtree_tokens
 
 #: File of the second-stage weights inside an attribution model directory.
 RERANKER = "reranker.json"
@@ -60,21 +60,12 @@ def _trim(feats: DocFeatures, tokens: list[int]) -> tuple[int, ...]:
     return tuple(toks)
 
 
-def _subtree(feats: DocFeatures, root: int) -> list[int]:
-    stack, out = [root], []
-    while stack:
-        i = stack.pop()
-        out.append(i)
-        stack.extend(feats.children[i])
-    return out
-
-
 def _left_chunk(feats: DocFeatures, head: int) -> list[int]:
     """The head and its left dependents' subtrees (spaCy's noun-chunk shape)."""
     out = [head]
     for c in feats.children[head]:
         if c < head:
-            out.extend(_subtree(feats, c))
+            out.extend(_subtree_tokens(feats, c))
     return out
 
 
@@ -105,7 +96,8 @@ def candidates(
             continue
         if feats.tags[i] in ("CD", "DT") and feats.deps[i] not in ("nsubj", "nsubjpass"):
             continue
-        for shape, phrase in (("chunk", _left_chunk(feats, i)), ("subtree", _subtree(feats, i))):
+        shapes = (("chunk", _left_chunk(feats, i)), ("subtree", _subtree_tokens(feats, i)))
+        for shape, phrase in shapes:
             outside = [t for t in phrase if t not in inside and not cue[0] <= t < cue[1]]
             trimmed = _trim(feats, outside)
             if trimmed and len(trimmed) <= 40:

@@ -21,20 +21,18 @@ import logging
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..errors import ModelError
 from ..evaluation.attribution import AttributionDoc, _align, _credits, _merge, _Merged, tokens_of
 from ..model import FragmentedSpan, Span
-from .features import DocFeatures, doc_features, tree_relations
+from . import _pieces
+from .features import DocFeatures, tree_relations
 from .postprocess import postprocess
 from .rerank import Candidate, Reranker, attribution_features, candidate_features, candidates
 from .tagger import CLUSTERS, CUE_MODEL, ROLE_MODEL, RawAttribution, Taggers, predict
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
 
 logger = logging.getLogger(__name__)
 
@@ -72,14 +70,8 @@ class _Recorder:
         return chosen
 
 
-def _pieces(feats: DocFeatures, tokens: Sequence[int]) -> list[tuple[int, int]]:
-    from . import _pieces as pieces
-
-    return pieces(feats, tuple(tokens))
-
-
 def _token_set(text: str, feats: DocFeatures, tokens: Sequence[int]) -> frozenset[Any]:
-    pieces = _pieces(feats, tokens)
+    pieces = _pieces(feats, tuple(tokens))
     if not pieces:
         return frozenset()
     return tokens_of(FragmentedSpan.from_pieces(text, pieces))
@@ -146,14 +138,19 @@ def _fit_logreg(rows: list[Features], labels: list[int], c: float) -> dict[str, 
 
 def fit_reranker(
     gold_docs: Sequence[AttributionDoc],
-    parsed: Sequence[Doc],
+    feats: Sequence[DocFeatures],
+    per_doc: Sequence[tuple[list[Any], list[Any]]],
     centroids: Sequence[np.ndarray],
     *,
     cue_params: dict[str, Any],
     role_params: dict[str, Any],
 ) -> Reranker:
-    """Fit the second stage on out-of-fold predictions over ``gold_docs``."""
-    from .train import _train, examples
+    """Fit the second stage on out-of-fold predictions over ``gold_docs``.
+
+    ``feats`` are the documents' :class:`DocFeatures` and ``per_doc`` their tagger
+    training sequences (cue, role), as :func:`.train.train` built them.
+    """
+    from .train import _train
 
     parts = [part_of(g.id) for g in gold_docs]
     if len(set(parts)) < PARTS:
@@ -161,22 +158,15 @@ def fit_reranker(
             f"the attribution second stage needs documents in each of its {PARTS} "
             f"out-of-fold parts ({len(gold_docs)} documents given); train with --no-rerank"
         )
-    feats = [doc_features(doc, centroids) for doc in parsed]
     groups: list[tuple[list[Features], int]] = []
     keeps: list[tuple[Features, int]] = []
     with tempfile.TemporaryDirectory(prefix="claimgraph-rerank-") as tmp:
         for k in range(PARTS):
             out = Path(tmp) / str(k)
             out.mkdir()
-            cue_seqs: list[Any] = []
-            role_seqs: list[Any] = []
-            for gold, f, part in zip(gold_docs, feats, parts, strict=True):
-                if part != k:
-                    c, r = examples(gold, f)
-                    cue_seqs.extend(c)
-                    role_seqs.extend(r)
-            _train(cue_seqs, cue_params, out / CUE_MODEL)
-            _train(role_seqs, role_params, out / ROLE_MODEL)
+            rest = [seqs for seqs, part in zip(per_doc, parts, strict=True) if part != k]
+            _train((seq for c, _ in rest for seq in c), cue_params, out / CUE_MODEL)
+            _train((seq for _, r in rest for seq in r), role_params, out / ROLE_MODEL)
             tables: dict[str, Any] = {f"k{j}": t for j, t in enumerate(centroids)}
             np.savez(out / CLUSTERS, **tables)
             taggers = Taggers(out)

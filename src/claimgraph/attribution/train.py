@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: crfsuite training parameters (L-BFGS with elastic-net regularisation).
+#: One training sequence: per-token feature strings and labels.
+TrainingSequence = tuple[list[list[str]], list[str]]
+
 CUE_PARAMS: dict[str, Any] = {
     "c1": 0.3,
     "c2": 0.05,
@@ -180,14 +183,15 @@ def train(
         centroids = fit_centroids(parsed, seed=config.seed)
     tables: dict[str, Any] = {f"k{j}": table for j, table in enumerate(centroids)}
     np.savez(out_dir / CLUSTERS, **tables)
-    cue_seqs: list[tuple[list[list[str]], list[str]]] = []
-    role_seqs: list[tuple[list[list[str]], list[str]]] = []
+    feats: list[DocFeatures] = []
+    per_doc: list[tuple[list[TrainingSequence], list[TrainingSequence]]] = []
     for gold, doc in zip(gold_docs, parsed, strict=True):
         if doc.text != gold.text:
             raise ModelError(f"parsed document does not match the text of {gold.id}")
-        c, r = examples(gold, doc_features(doc, centroids))
-        cue_seqs.extend(c)
-        role_seqs.extend(r)
+        feats.append(doc_features(doc, centroids))
+        per_doc.append(examples(gold, feats[-1]))
+    cue_seqs = [seq for c, _ in per_doc for seq in c]
+    role_seqs = [seq for _, r in per_doc for seq in r]
     _train(cue_seqs, CUE_PARAMS, out_dir / CUE_MODEL)
     _train(role_seqs, ROLE_PARAMS, out_dir / ROLE_MODEL)
     counts = {
@@ -200,7 +204,7 @@ def train(
         from .rerank_train import fit_reranker
 
         reranker = fit_reranker(
-            gold_docs, parsed, centroids, cue_params=CUE_PARAMS, role_params=ROLE_PARAMS
+            gold_docs, feats, per_doc, centroids, cue_params=CUE_PARAMS, role_params=ROLE_PARAMS
         )
         reranker_path.write_text(json.dumps(reranker.to_json(), indent=1, sort_keys=True) + "\n")
     elif reranker_path.exists():
