@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .features import DocFeatures, cue_head
 from .tagger import RawAttribution
 
-if TYPE_CHECKING:
-    from .rerank import Reranker
+
+class SourceChooser(Protocol):
+    """What post-processing asks of the second stage (:class:`.rerank.Reranker`)."""
+
+    def choose(
+        self,
+        feats: DocFeatures,
+        cue: tuple[int, int],
+        content: Sequence[int],
+        chosen: tuple[int, ...],
+        proposals: dict[str, tuple[int, ...]],
+        source_prob: dict[int, float],
+    ) -> tuple[int, ...]: ...
 
 #: Whether a cue with no tagged source takes its grammatical subject.
 SUBJECT_FALLBACK = True
@@ -206,7 +218,7 @@ def _negated_passive(feats: DocFeatures, cue: tuple[int, int], source: tuple[int
 
 
 def postprocess(
-    feats: DocFeatures, raws: list[RawAttribution], ranker: Reranker | None = None
+    feats: DocFeatures, raws: list[RawAttribution], ranker: SourceChooser | None = None
 ) -> list[RawAttribution]:
     """Return the attributions after structural fixes, in cue order.
 

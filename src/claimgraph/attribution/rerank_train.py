@@ -83,7 +83,7 @@ def document_examples(
     """Source-choice groups (candidate features, index of the best) and keep examples."""
     text = gold.text
     recorder = _Recorder()
-    raws = postprocess(feats, predict(taggers, feats), recorder)  # type: ignore[arg-type]
+    raws = postprocess(feats, predict(taggers, feats), recorder)
     predicted: list[tuple[RawAttribution, _Merged]] = []
     for raw in raws:
         pieces = _pieces(feats, raw.content)
@@ -98,9 +98,11 @@ def document_examples(
     keeps: list[tuple[Features, int]] = []
     for index, (raw, merged) in enumerate(predicted):
         g = gold_merged[aligned[index]] if index in aligned else None
-        content_credit = _credits(g.content, merged.content) if g is not None else (0.0, 0.0, 0.0)
-        source_credit = _credits(g.source, _token_set(text, feats, raw.source)) if g else None
-        good = g is not None and content_credit[1] * source_credit[1] >= GOOD  # type: ignore[index]
+        good = False
+        if g is not None:
+            content_precision = _credits(g.content, merged.content)[1]
+            source_precision = _credits(g.source, _token_set(text, feats, raw.source))[1]
+            good = content_precision * source_precision >= GOOD
         keeps.append((attribution_features(feats, raw, raw.source), int(good)))
         call = recorder.calls.get(raw.cue)
         if g is None or call is None:
