@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph.attribution.features import doc_features, tree_relations
+from claimgraph.attribution.features import (
+    doc_features,
+    role_window,
+    role_xseq,
+    tree_paths,
+    tree_relations,
+)
 from claimgraph.attribution.rerank import (
     RERANKER,
     Reranker,
@@ -57,6 +63,28 @@ def test_candidate_features_describe_the_relation_to_the_cue(parsed) -> None:
     assert subject["max_p"] == 0.0  # no tagger marginals given
     none = candidate_features(feats, cue, content, cands[""], {}, relations)
     assert none["none"] == 1.0 and "rel=ch:nsubj" not in none
+
+
+def test_tree_paths_keep_the_preposition_and_the_second_relation(nlp) -> None:
+    feats = doc_features(nlp("The mayor said in an interview that the harbor would reopen."))
+    said = feats.lower.index("said")
+    cue = (said, said + 1)
+    paths = tree_paths(feats, cue)
+
+    def path(word: str) -> str:
+        return paths[feats.lower.index(word)]
+
+    assert said not in paths
+    assert path("mayor") == "ch:nsubj>" and path("the") == "ch:nsubj>det"
+    # the circumstance keeps its preposition; the reported clause is told apart by relation
+    assert path("in") == "ch:prep:in>" and path("interview") == "ch:prep:in>pobj"
+    assert path("reopen") == "ch:ccomp>" and path("harbor") == "ch:ccomp>nsubj"
+    assert path("that") == "ch:ccomp>mark"
+    window = role_window(feats, cue)
+    xseq = role_xseq(feats, cue, window)
+    harbor = feats.lower.index("harbor")
+    assert "r2=ch:ccomp>nsubj" in xseq[harbor - window[0]]
+    assert f"rw={tree_relations(feats, cue)[harbor]}|harbor" in xseq[harbor - window[0]]
 
 
 def _reranker(margin: float = 0.5, keep_bias: float = 2.0) -> Reranker:

@@ -288,6 +288,12 @@ def doc_features(doc: Doc, centroids: Sequence[np.ndarray] = ()) -> DocFeatures:
             "w-1=" + (lower[i - 1] if i > 0 else "<s>"),
             "w+1=" + (lower[i + 1] if i + 1 < n else "</s>"),
             "hd=" + deps[h],
+            "hw=" + lower[h],
+            "ht=" + tags[h],
+            "w-2=" + (lower[i - 2] if i > 1 else "<s>"),
+            "w+2=" + (lower[i + 2] if i + 2 < n else "</s>"),
+            "t-1=" + (tags[i - 1] if i > 0 else "<s>"),
+            "t+1=" + (tags[i + 1] if i + 1 < n else "</s>"),
         ]
         if clusters is not None:
             cue.extend(clusters[i])
@@ -351,6 +357,45 @@ def _subtree(feats: DocFeatures, root: int, out: dict[int, str], label: str) -> 
             stack.extend(feats.children[i])
 
 
+#: Dependents whose word is kept in :func:`tree_paths` labels ("prep:in" vs "prep:of").
+_LEXICAL_DEPS = frozenset({"prep", "agent", "advmod", "npadvmod", "mark", "dative"})
+
+
+def _path_label(feats: DocFeatures, kind: str, child: int) -> str:
+    dep = feats.deps[child]
+    if dep in _LEXICAL_DEPS:
+        return kind + dep + ":" + feats.lower[child]
+    return kind + dep
+
+
+def tree_paths(feats: DocFeatures, cue: tuple[int, int]) -> dict[int, str]:
+    """Finer tree relations to the cue than :func:`tree_relations` (tokens not listed: none).
+
+    A token under a dependent of the cue is labelled with that dependent's relation and
+    the relation below it on the way down (``ch:dobj>prep``); the dependent itself ends in
+    ``>``.  Under the governor's other dependents the label is ``sib:<dep>``.  Prepositions,
+    markers and adverbs keep their word (``ch:prep:in>pobj``), so the role tagger can learn
+    that "accused X *of* Y" carries content where "said *in* an interview" does not.
+    """
+    a, b = cue
+    rel: dict[int, str] = {}
+    for i in range(a, b):
+        for child in feats.children[i]:
+            if a <= child < b:
+                continue
+            label = _path_label(feats, "ch:", child)
+            for grandchild in feats.children[child]:
+                _subtree(feats, grandchild, rel, label + ">" + feats.deps[grandchild])
+            rel[child] = label + ">"
+    head = cue_head(feats, cue)
+    gov = feats.heads[head]
+    if gov != head:
+        for child in feats.children[gov]:
+            if child != head:
+                _subtree(feats, child, rel, _path_label(feats, "sib:", child))
+    return rel
+
+
 def tree_relations(feats: DocFeatures, cue: tuple[int, int]) -> dict[int, str]:
     """How tokens relate to the cue in the parse tree (tokens not listed: no relation).
 
@@ -401,6 +446,7 @@ def role_xseq(feats: DocFeatures, cue: tuple[int, int], window: tuple[int, int])
     a, b = cue
     start, end = window
     rel = tree_relations(feats, cue)
+    paths = tree_paths(feats, cue)
     cw = cue_head_word(feats, cue)
     cs = "cs=" + stem(cw)
     cue_sent = feats.sent_of[a]
@@ -425,6 +471,10 @@ def role_xseq(feats: DocFeatures, cue: tuple[int, int], window: tuple[int, int])
                 "rc=" + r + "|" + cw,
                 "p=" + pos,
                 "pr=" + pos + "|" + r,
+                "rt=" + r + "|" + feats.tags[i],
+                "rd=" + r + "|" + feats.deps[i],
+                "rw=" + r + "|" + feats.lower[i],
+                "r2=" + paths.get(i, "none"),
                 "so=" + str(so),
                 "cq=" + cue_q + ("1" if feats.inquote[i] else "0"),
                 "cw=" + cw,
@@ -446,5 +496,6 @@ __all__ = [
     "role_xseq",
     "sentence_xseq",
     "stem",
+    "tree_paths",
     "tree_relations",
 ]

@@ -46,7 +46,7 @@ CUE_PARAMS: dict[str, Any] = {
     "feature.possible_transitions": True,
 }
 ROLE_PARAMS: dict[str, Any] = {
-    "c1": 0.5,
+    "c1": 1.0,
     "c2": 0.1,
     "max_iterations": 150,
     "feature.possible_transitions": True,
