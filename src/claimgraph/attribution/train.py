@@ -15,7 +15,7 @@ import bisect
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 #: crfsuite training parameters (L-BFGS with elastic-net regularisation).
 #: One training sequence: per-token feature strings and labels.
 TrainingSequence = tuple[list[list[str]], list[str]]
+#: One document's cue-tagger and role-tagger training sequences.
+DocExamples = tuple[list[TrainingSequence], list[TrainingSequence]]
 
 CUE_PARAMS: dict[str, Any] = {
     "c1": 0.3,
@@ -151,6 +153,39 @@ def _train(
     trainer.train(str(path))
 
 
+def fit_taggers(
+    gold_docs: Sequence[AttributionDoc],
+    parsed: Sequence[Doc],
+    out_dir: Path,
+    *,
+    config: Config,
+    clusters: Path | None = None,
+) -> tuple[list[np.ndarray], list[DocFeatures], list[DocExamples]]:
+    """Fit the k-means tables and both CRFs on ``gold_docs`` and write them to ``out_dir``.
+
+    ``parsed`` are the documents' ``Doc`` objects (same order); ``clusters`` may name an
+    existing ``clusters.npz`` to reuse.  Returns the centroids, each document's features
+    and its (cue, role) training sequences, which the second stage reuses.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if clusters is not None:
+        centroids = load_centroids(clusters)
+    else:
+        centroids = fit_centroids(parsed, seed=config.seed)
+    tables: dict[str, Any] = {f"k{j}": table for j, table in enumerate(centroids)}
+    np.savez(out_dir / CLUSTERS, **tables)
+    feats: list[DocFeatures] = []
+    per_doc: list[DocExamples] = []
+    for gold, doc in zip(gold_docs, parsed, strict=True):
+        if doc.text != gold.text:
+            raise ModelError(f"parsed document does not match the text of {gold.id}")
+        feats.append(doc_features(doc, centroids))
+        per_doc.append(examples(gold, feats[-1]))
+    _train([seq for c, _ in per_doc for seq in c], CUE_PARAMS, out_dir / CUE_MODEL)
+    _train([seq for _, r in per_doc for seq in r], ROLE_PARAMS, out_dir / ROLE_MODEL)
+    return centroids, feats, per_doc
+
+
 def train(
     data: Path,
     *,
@@ -176,28 +211,13 @@ def train(
     parsed = list(docs if docs is not None else parse_docs(gold_docs, config))
     if len(parsed) != len(gold_docs):
         raise ModelError(f"got {len(parsed)} parsed documents for {len(gold_docs)} texts")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if clusters is not None:
-        centroids = load_centroids(clusters)
-    else:
-        centroids = fit_centroids(parsed, seed=config.seed)
-    tables: dict[str, Any] = {f"k{j}": table for j, table in enumerate(centroids)}
-    np.savez(out_dir / CLUSTERS, **tables)
-    feats: list[DocFeatures] = []
-    per_doc: list[tuple[list[TrainingSequence], list[TrainingSequence]]] = []
-    for gold, doc in zip(gold_docs, parsed, strict=True):
-        if doc.text != gold.text:
-            raise ModelError(f"parsed document does not match the text of {gold.id}")
-        feats.append(doc_features(doc, centroids))
-        per_doc.append(examples(gold, feats[-1]))
-    cue_seqs = [seq for c, _ in per_doc for seq in c]
-    role_seqs = [seq for _, r in per_doc for seq in r]
-    _train(cue_seqs, CUE_PARAMS, out_dir / CUE_MODEL)
-    _train(role_seqs, ROLE_PARAMS, out_dir / ROLE_MODEL)
+    centroids, feats, per_doc = fit_taggers(
+        gold_docs, parsed, out_dir, config=config, clusters=clusters
+    )
     counts = {
         "documents": len(gold_docs),
-        "cue_sequences": len(cue_seqs),
-        "role_sequences": len(role_seqs),
+        "cue_sequences": sum(len(c) for c, _ in per_doc),
+        "role_sequences": sum(len(r) for _, r in per_doc),
     }
     reranker_path = out_dir / RERANKER
     if rerank:
