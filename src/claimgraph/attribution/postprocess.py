@@ -249,7 +249,8 @@ def postprocess(
         named = _according_to_source(feats, raw.cue) if ACCORDING_TO else ()
         if named:
             source = named
-            content = tuple(i for i in content if i not in set(named))
+            named_set = set(named)
+            content = tuple(i for i in content if i not in named_set)
             if not content:
                 continue
         subject = _subject_source(feats, raw.cue)

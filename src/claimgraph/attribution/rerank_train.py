@@ -32,7 +32,7 @@ from . import _pieces
 from .features import DocFeatures, tree_relations
 from .postprocess import postprocess
 from .rerank import Candidate, Reranker, attribution_features, candidate_features, candidates
-from .tagger import CLUSTERS, CUE_MODEL, ROLE_MODEL, RawAttribution, Taggers, predict
+from .tagger import RawAttribution, Taggers, predict
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def fit_reranker(
     ``feats`` are the documents' :class:`DocFeatures` and ``per_doc`` their tagger
     training sequences (cue, role), as :func:`.train.train` built them.
     """
-    from .train import _train
+    from .train import write_taggers
 
     parts = [part_of(g.id) for g in gold_docs]
     if len(set(parts)) < PARTS:
@@ -165,12 +165,8 @@ def fit_reranker(
     with tempfile.TemporaryDirectory(prefix="claimgraph-rerank-") as tmp:
         for k in range(PARTS):
             out = Path(tmp) / str(k)
-            out.mkdir()
             rest = [seqs for seqs, part in zip(per_doc, parts, strict=True) if part != k]
-            _train((seq for c, _ in rest for seq in c), cue_params, out / CUE_MODEL)
-            _train((seq for _, r in rest for seq in r), role_params, out / ROLE_MODEL)
-            tables: dict[str, Any] = {f"k{j}": t for j, t in enumerate(centroids)}
-            np.savez(out / CLUSTERS, **tables)
+            write_taggers(rest, centroids, out, cue_params=cue_params, role_params=role_params)
             taggers = Taggers(out)
             for gold, f, part in zip(gold_docs, feats, parts, strict=True):
                 if part == k:

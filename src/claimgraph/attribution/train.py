@@ -153,6 +153,27 @@ def _train(
     trainer.train(str(path))
 
 
+def write_taggers(
+    per_doc: Iterable[DocExamples],
+    centroids: Sequence[np.ndarray],
+    out_dir: Path,
+    *,
+    cue_params: dict[str, Any] | None = None,
+    role_params: dict[str, Any] | None = None,
+) -> None:
+    """Write a loadable tagger directory: the k-means tables and both CRFs fitted on the
+    documents' (cue, role) training sequences (default parameters: :data:`CUE_PARAMS`,
+    :data:`ROLE_PARAMS`)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables: dict[str, Any] = {f"k{j}": table for j, table in enumerate(centroids)}
+    np.savez(out_dir / CLUSTERS, **tables)
+    per_doc = list(per_doc)
+    _train((seq for c, _ in per_doc for seq in c), cue_params or CUE_PARAMS, out_dir / CUE_MODEL)
+    _train(
+        (seq for _, r in per_doc for seq in r), role_params or ROLE_PARAMS, out_dir / ROLE_MODEL
+    )
+
+
 def fit_taggers(
     gold_docs: Sequence[AttributionDoc],
     parsed: Sequence[Doc],
@@ -167,13 +188,10 @@ def fit_taggers(
     existing ``clusters.npz`` to reuse.  Returns the centroids, each document's features
     and its (cue, role) training sequences, which the second stage reuses.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
     if clusters is not None:
         centroids = load_centroids(clusters)
     else:
         centroids = fit_centroids(parsed, seed=config.seed)
-    tables: dict[str, Any] = {f"k{j}": table for j, table in enumerate(centroids)}
-    np.savez(out_dir / CLUSTERS, **tables)
     feats: list[DocFeatures] = []
     per_doc: list[DocExamples] = []
     for gold, doc in zip(gold_docs, parsed, strict=True):
@@ -181,8 +199,7 @@ def fit_taggers(
             raise ModelError(f"parsed document does not match the text of {gold.id}")
         feats.append(doc_features(doc, centroids))
         per_doc.append(examples(gold, feats[-1]))
-    _train([seq for c, _ in per_doc for seq in c], CUE_PARAMS, out_dir / CUE_MODEL)
-    _train([seq for _, r in per_doc for seq in r], ROLE_PARAMS, out_dir / ROLE_MODEL)
+    write_taggers(per_doc, centroids, out_dir)
     return centroids, feats, per_doc
 
 
