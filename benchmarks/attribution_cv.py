@@ -2,7 +2,8 @@
 
     python benchmarks/attribution_cv.py [--data ../shared/data/attribution/dev.jsonl] [--k 4]
 
-The train-fold documents are cut into ``k`` parts by a hash of their id; for each part the
+The train-fold documents are cut into ``k`` parts by a hash of their id (the second stage's
+``rerank_train.part_of``, so with k=4 the parts are its out-of-fold parts); for each part the
 k-means tables and both CRFs are fitted on the other parts (``train.fit_taggers``, the same
 recipe as ``python -m claimgraph.attribution.train``, without the second stage) and the
 part is predicted.  Prints the pooled scores of ``claimgraph eval attribution`` and each
@@ -14,17 +15,11 @@ k=4 on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "attribution" / "dev.jsonl"
-
-
-def part_of(doc_id: str, k: int) -> int:
-    """The cross-validation part of a document (stable across runs and machines)."""
-    return hashlib.sha256(("cv|" + doc_id).encode()).digest()[0] % k
 
 
 def main() -> None:
@@ -34,6 +29,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from claimgraph.attribution import attribute_statements
+    from claimgraph.attribution.rerank_train import part_of
     from claimgraph.attribution.train import fit_taggers, parse_docs
     from claimgraph.config import Config
     from claimgraph.evaluation.attribution import (
