@@ -180,6 +180,30 @@ def test_speech_acts_classifies_reported_acts(nlp, text, cls, cameo):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Hamas claimed the rocket strike on Tel Aviv.", "Hamas"),
+        ("The bombing was claimed by the Pakistani Taliban.", "Taliban"),
+        (
+            "Gunmen stormed the hall in an attack that was claimed by Islamic State.",
+            "Islamic State",
+        ),
+    ],
+)
+def test_speech_acts_claiming_an_attack_is_a_claim_of_responsibility(nlp, text, source):
+    claim = _one(_acts(nlp, text), C.CLAIM_RESPONSIBILITY)
+    assert claim.cameo == "015"
+    assert claim.source_span is not None and source in claim.source_span.text
+
+
+@pytest.mark.slow
+def test_speech_acts_claimed_statement_stays_an_assertion(nlp):
+    acts = _acts(nlp, "The company claimed the report was false.")
+    assert C.CLAIM_RESPONSIBILITY not in _positive(acts)
+
+
+@pytest.mark.slow
 def test_speech_acts_joint_act_targets_each_partner(nlp):
     acts = _acts(nlp, "Czechia and China signed an agreement to increase trade.")
     pairs = {(a.source_span.text, a.target_spans[0].text) for a in acts if a.source_span}

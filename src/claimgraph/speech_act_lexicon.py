@@ -286,6 +286,17 @@ RESPONSIBILITY_NOUNS: frozenset[str] = frozenset({"responsibility", "credit"})
 RESPONSIBILITY_VERBS: frozenset[str] = frozenset(
     "claim take accept assume admit acknowledge bear".split()
 )
+#: Patients that make ``claim`` a claim of responsibility (015): "claimed the attack",
+#: "the bombing was claimed by ...".
+CLAIMED_HARM_NOUNS: frozenset[str] = frozenset(
+    """attack attacks assault assaults bombing bombings blast blasts explosion explosions
+    shooting shootings killing killings massacre massacres assassination assassinations
+    kidnapping kidnappings abduction abductions hijacking hijackings raid raids ambush
+    ambushes strike strikes atrocity atrocities murder murders beheading beheadings
+    sabotage""".split()
+)
+#: Patients that make ``claim`` mean "took (lives)", not a statement: "the crash claimed 40 lives".
+CLAIMED_LIFE_NOUNS: frozenset[str] = frozenset({"life", "lives", "victim", "victims"})
 #: Objects that make ``deny`` a denial of responsibility (016) rather than a refusal.
 DENIAL_OBJECTS: frozenset[str] = frozenset(
     """responsibility involvement role allegation allegations charge charges claim
@@ -599,6 +610,8 @@ def cameo_name(code: str) -> str | None:
 __all__ = [
     "AGREEMENT_NOUNS",
     "APPEAL_FRAMES",
+    "CLAIMED_HARM_NOUNS",
+    "CLAIMED_LIFE_NOUNS",
     "CONDITION_MARKERS",
     "DENIAL_OBJECTS",
     "EVENT_PREPOSITIONS",

@@ -22,6 +22,7 @@ from .speech_act_arguments import (
     is_passive,
     noun_source,
     phrase_offsets,
+    resolve_relative,
     subject,
     targets,
 )
@@ -75,6 +76,20 @@ def _negated(token: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in token.children)
 
 
+def _claimed(token: Token, obj: Token | None) -> Token | None:
+    """What verb ``token`` ("claim") has claimed: its object, its passive subject (through a
+    relative pronoun: "an attack that was claimed by ..."), or the noun it modifies ("the
+    attack claimed by ...")."""
+    if obj is not None:
+        return obj
+    subjects = children(token, "nsubjpass")
+    if subjects:
+        return resolve_relative(subjects[0])
+    if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
+        return token.head
+    return None
+
+
 def _verb_code(token: Token) -> str | None:
     """The CAMEO code of verb ``token`` in its context, or ``None``."""
     base = base_of(token)
@@ -100,6 +115,11 @@ def _verb_code(token: Token) -> str | None:
             else None
         )
     if base == "claim":
+        patient = _claimed(token, obj)
+        if patient is not None and patient.lower_ in lex.CLAIMED_HARM_NOUNS:
+            return "015"
+        if patient is not None and patient.lower_ in lex.CLAIMED_LIFE_NOUNS:
+            return None
         return "010"
     if base == "deny":
         if children(token, "dative") or (is_passive(token) and obj is not None):
