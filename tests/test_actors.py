@@ -280,6 +280,13 @@ def test_actors_unnamed_people_are_not_actors(nlp):
     assert analysis.actors == []
 
 
+def test_actors_institution_noun_used_as_a_place_is_not_an_actor(nlp):
+    held = _analyze(nlp, "Eight suspects are being held in preventive prison, the court said.")
+    assert [a.name for a in held.actors] == ["court"]
+    speaking = _analyze(nlp, "The prison said the inmates were released on Monday.")
+    assert [a.name for a in speaking.actors] == ["prison"]
+
+
 def test_actors_one_word_name_follows_the_text_country(nlp):
     # the dictionary knows another "Hassan"; the text says he is Morocco's king
     analysis = _analyze(nlp, "King Hassan of Morocco said he would host a meeting.")

@@ -408,6 +408,21 @@ def _institution_country(ctx: ActorContext, head: Token, start: int, end: int
     return None
 
 
+#: Prepositions after which a bare institution noun names a place ("in prison", "in court").
+_LOCATIVE_PREPOSITIONS = frozenset({"in", "into", "inside"})
+
+
+def _place_use(head: Token) -> bool:
+    """Whether common noun ``head`` is a bare singular object of a locative preposition."""
+    return (
+        head.pos_ == "NOUN"
+        and head.tag_ == "NN"
+        and head.dep_ == "pobj"
+        and head.head.lower_ in _LOCATIVE_PREPOSITIONS
+        and not any(c.dep_ in ("det", "poss", "nummod") for c in head.children)
+    )
+
+
 def collect_institutions(ctx: ActorContext) -> None:
     """Actors for a country's institution or group: "Russia's army", "Syrian rebels".
 
@@ -430,6 +445,8 @@ def collect_institutions(ctx: ActorContext) -> None:
         country_code: str | None
         owner = _institution_country(ctx, head, agent[0], agent[1])
         if owner is None:
+            if _place_use(head):
+                continue  # "held in preventive prison": a place, not the institution
             if not (agent[2].code or "").startswith(_ORGANISED_SECTORS):
                 continue  # "people", "students": not an organised actor without a name
             if any(t.i in ctx.token_cluster or t.pos_ == "PROPN" for t in head.subtree):
