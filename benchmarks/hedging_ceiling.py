@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from claimgraph.evaluation.hedging import iter_mentions, mention_features
-    from claimgraph.hedging_train import cross_validate
+    from claimgraph.hedging_train import _f1, cross_validate
 
     mentions = list(iter_mentions(args.data, fold="all"))
     times = {}
@@ -55,12 +55,14 @@ def main() -> None:
         if times[m.id] == "FUTURE":
             future_by_doc[m.doc].append(i)
 
-    def style(i: int) -> dict[str, float]:
+    def style_share(i: int) -> float | None:
+        """Share of the article's other FUTURE events labelled uncertain (None: no others)."""
         others = [j for j in future_by_doc[mentions[i].doc] if j != i]
-        if not others:
-            return {}
-        share = sum(labels[j] for j in others) / len(others)
-        return {f"style_bin={min(int(share * 3), 2)}": 1.0}
+        return sum(labels[j] for j in others) / len(others) if others else None
+
+    def style(i: int) -> dict[str, float]:
+        share = style_share(i)
+        return {} if share is None else {f"style_bin={min(int(share * 3), 2)}": 1.0}
 
     def gold_time(i: int) -> dict[str, float]:
         return {f"gold_time={times[mentions[i].id]}": 1.0}
@@ -77,15 +79,12 @@ def main() -> None:
         prec, rec, f1 = cross_validate(feats, labels, groups)
         print(f"  {name:<16} P={prec:.3f} R={rec:.3f} F1={f1:.3f}")
 
-    def style_share(i: int) -> float:
-        others = [j for j in future_by_doc[mentions[i].doc] if j != i]
-        return sum(labels[j] for j in others) / len(others) if others else 0.0
-
     for cut in (0.3, 0.5, 0.7):
-        guess = [times[m.id] == "FUTURE" and style_share(i) >= cut for i, m in enumerate(mentions)]
-        tp = sum(1 for y, p in zip(labels, guess, strict=True) if y and p)
-        prec, rec = tp / max(sum(guess), 1), tp / sum(labels)
-        f1 = 2 * prec * rec / (prec + rec) if tp else 0.0
+        guess = [
+            times[m.id] == "FUTURE" and (style_share(i) or 0.0) >= cut
+            for i, m in enumerate(mentions)
+        ]
+        prec, rec, f1 = _f1(labels, guess)
         print(f"  rule on both oracles (FUTURE and article share >= {cut}): "
               f"P={prec:.3f} R={rec:.3f} F1={f1:.3f}")
 
