@@ -32,13 +32,20 @@ def _attribution_data(path: Path, n: int = 4) -> Path:
 
 
 def test_attribution_training_writes_its_fold_and_loads_from_config(tmp_path: Path) -> None:
+    from claimgraph.attribution.encoder import ENCODER_META, ENCODER_WEIGHTS
     from claimgraph.attribution.tagger import CLUSTERS, MODEL_DIR, TRAINING, load_taggers
     from claimgraph.attribution.train import train
 
     data = _attribution_data(tmp_path / "dev.jsonl")
     out = tmp_path / "weights"
-    counts = train(data, out_dir=out, fold="all", clusters=MODEL_DIR / CLUSTERS, rerank=False)
+    out.mkdir()
+    for name in (ENCODER_META, ENCODER_WEIGHTS):  # another fold's encoder, now stale
+        (out / name).write_text("{}")
+    counts = train(
+        data, out_dir=out, fold="all", clusters=MODEL_DIR / CLUSTERS, rerank=False, encoder=False
+    )
     assert counts["documents"] == 4
+    assert not (out / ENCODER_META).exists() and not (out / ENCODER_WEIGHTS).exists()
     record = json.loads((out / TRAINING).read_text())
     assert record["fold"] == "all" and record["documents"] == 4
     assert len(record["data_sha256"]) == 64
@@ -56,7 +63,9 @@ def test_attribution_second_stage_needs_documents_in_every_part(tmp_path: Path) 
 
     data = _attribution_data(tmp_path / "dev.jsonl", n=2)
     with pytest.raises(ModelError, match="--no-rerank"):
-        train(data, out_dir=tmp_path / "w", fold="all", clusters=MODEL_DIR / CLUSTERS)
+        train(
+            data, out_dir=tmp_path / "w", fold="all", clusters=MODEL_DIR / CLUSTERS, encoder=False
+        )
 
 
 def test_attribution_weights_without_a_record_count_as_train_fold(tmp_path: Path) -> None:
@@ -108,5 +117,7 @@ def test_shipped_weights_are_fitted_on_all_of_dev() -> None:
 
     # docs/quality.md's held-out numbers come from train-fold weights (make heldout-models)
     assert load_taggers().training["documents"] == 403
+    encoder = json.loads((load_taggers().model_dir / "cue_encoder.json").read_text())
+    assert encoder["documents"] == 403
     assert load_taggers().fitted_on == "all"
     assert load_model().fitted_on == "all"

@@ -39,11 +39,17 @@ class IngestConfig(_Section):
 
 
 class AttributionConfig(_Section):
-    implementation: str = "claimgraph.attribution.crf.v2"
+    implementation: str = "claimgraph.attribution.crf.v3"
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     #: Directory of trained tagger weights (``python -m claimgraph.attribution.train
     #: --out DIR``); default: the weights shipped in the package.
     weights: str | None = None
+    #: Average the cue CRF with the fine-tuned transformer cue encoder (more accurate;
+    #: it runs in a background thread beside the parse, so it needs a second core to be
+    #: nearly free).  Off: the CRF alone.
+    cue_encoder: bool = True
+    #: Torch threads for the cue encoder (0: torch's default).
+    encoder_threads: int = Field(default=1, ge=0)
 
 
 class HedgingConfig(_Section):

@@ -20,6 +20,9 @@ from .model import Article, ArticleAnalysis, Failure, Provenance
 from .nlp import load_nlp, parse_with
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    import numpy as np
     from spacy.tokens import Doc
 
 logger = logging.getLogger(__name__)
@@ -91,7 +94,13 @@ class Pipeline:
         return analysis
 
     def analyze(self, articles: Iterable[Article | Failure]) -> Iterator[ArticleAnalysis | Failure]:
-        """Analyse articles in batches; failures pass through, stage errors become failures."""
+        """Analyse articles in batches; failures pass through, stage errors become failures.
+
+        With the cue encoder on, each text goes to it (in a background thread) as spaCy
+        takes the text into a batch, so the two run side by side.
+        """
+        from .attribution.encoder import prefetch_for, prefetched
+
         pending_failures: list[Failure] = []
 
         def texts() -> Iterator[tuple[str, Article]]:
@@ -101,15 +110,31 @@ class Pipeline:
                     continue
                 yield item.text, item
 
-        for doc, article in parse_with(
+        uses_attribution = any(s.name == "attribution" for s in self.stage_specs)
+        prefetch = prefetch_for(self.config) if uses_attribution else None
+        try:
+            yield from self._analyze(prefetched(prefetch, texts()), pending_failures)
+        finally:
+            if prefetch is not None:
+                prefetch.close()
+
+    def _analyze(
+        self,
+        items: Iterator[tuple[str, tuple[Article, Future[np.ndarray] | None]]],
+        pending_failures: list[Failure],
+    ) -> Iterator[ArticleAnalysis | Failure]:
+        from .attribution.encoder import attach
+
+        for doc, (article, future) in parse_with(
             self.nlp,
-            texts(),
+            items,
             batch_size=self.config.nlp.batch_size,
             max_chars=self.config.nlp.max_chars,
         ):
             while pending_failures:
                 yield pending_failures.pop(0)
             try:
+                attach(doc, future, article.id)
                 yield self.run_doc(doc, article)
             except ClaimgraphError as err:
                 yield Failure(

@@ -1,10 +1,12 @@
 """The attribution stage: who says, believes or intends what (source, cue, content).
 
 Two linear-chain CRFs trained on PolNeAR (see ``models/attribution/MODEL_CARD.md``) find
-reporting cues per sentence and then, for each cue, tag its source and content over a
-window of neighbouring sentences; structural post-processing fixes what the parse makes
-plain, and a learned second stage (:mod:`.rerank`) re-ranks sources and drops unlikely
-attributions.  Spans are exact character offsets into
+reporting cues per sentence (averaged with a fine-tuned transformer cue encoder,
+:mod:`.encoder`, unless ``attribution.cue_encoder`` is off) and then, for each cue, tag
+its source and content over a window of neighbouring sentences; structural
+post-processing fixes what the parse makes plain, and a learned second stage
+(:mod:`.rerank`) re-ranks sources and drops unlikely attributions.  Spans are exact
+character offsets into
 ``Article.text``; content may be discontinuous (``"A," he said, "B."``).  The source is
 the mention as written ("he", "the FSB head"); speakers are resolved by the actors stage.
 """
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..model import Article, ArticleAnalysis, FragmentedSpan, Span, Statement, StatementKind
+from .encoder import USER_DATA_KEY, load_encoder, token_probs
 from .features import DocFeatures, doc_features
 from .postprocess import postprocess
 from .rerank import load_reranker
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Versioned name of this implementation (recorded in provenance).
-STAGE_NAME = "claimgraph.attribution.crf.v2"
+STAGE_NAME = "claimgraph.attribution.crf.v3"
 
 #: Share of content words inside double quotes from which a statement is direct
 #: (and up to which it is indirect); in between it is mixed.
@@ -118,7 +121,14 @@ def attribute_statements(doc: Doc, article: Article, *, config: Config) -> list[
     statements: list[Statement] = []
     seen: set[tuple[int, int]] = set()
     reranker = load_reranker(str(taggers.model_dir))
-    raws = postprocess(feats, predict(taggers, feats), reranker)
+    encoder_probs = None
+    if config.attribution.cue_encoder:
+        chars = doc.user_data.get(USER_DATA_KEY)
+        if chars is None:
+            encoder = load_encoder(str(taggers.model_dir), config.attribution.encoder_threads)
+            chars = encoder.char_probs(text)
+        encoder_probs = token_probs(chars, feats)
+    raws = postprocess(feats, predict(taggers, feats, encoder_probs), reranker)
     if reranker is not None:
         raws = [raw for raw in raws if reranker.keep(feats, raw)]
     for raw in raws:

@@ -24,6 +24,12 @@ CLUSTERS = "clusters.npz"
 TRAINING = "training.json"
 #: Marginal cue probability from which a token is taken as (part of) a cue.
 CUE_THRESHOLD = 0.25
+#: Share of the CRF in the cue probability when the cue encoder (:mod:`.encoder`) runs;
+#: the rest is the encoder's.  Chosen with :data:`ENCODER_CUE_THRESHOLD` by 4-fold
+#: cross-validation over the train fold (see docs/quality.md).
+CRF_SHARE = 0.4
+#: :data:`CUE_THRESHOLD` for the averaged probabilities (the encoder is sharper).
+ENCODER_CUE_THRESHOLD = 0.4
 #: Marginal from which a verb taking a "that" clause is a cue (its evidence is structural).
 COMPLEMENT_THRESHOLD = 0.1
 _COMPLEMENTIZERS = frozenset({"that", "whether", "if"})
@@ -158,22 +164,31 @@ def cue_spans(
     return cues
 
 
-def tag_cues(taggers: Taggers, feats: DocFeatures) -> list[tuple[tuple[int, int], float]]:
+def tag_cues(
+    taggers: Taggers, feats: DocFeatures, encoder_probs: np.ndarray | None = None
+) -> list[tuple[tuple[int, int], float]]:
     """Predicted cue token ranges with their mean cue probability.
 
     A token is part of a cue when its CRF marginal ``P(B) + P(I)`` reaches
     :data:`CUE_THRESHOLD` (recall matters more than Viterbi's single best path), or
     :data:`COMPLEMENT_THRESHOLD` for a verb governing a "that" clause ("by stating
     that ...": the evidence is structural).  A cue starts where ``B`` is likelier than ``I``.
+    With ``encoder_probs`` (per-token ``P(B)``, ``P(I)`` of the cue encoder) the two
+    models' probabilities are averaged, the CRF weighted :data:`CRF_SHARE`, and the
+    threshold is :data:`ENCODER_CUE_THRESHOLD`.
     """
     marginals = cue_marginals(taggers, feats)
+    threshold = CUE_THRESHOLD
+    if encoder_probs is not None:
+        marginals = CRF_SHARE * marginals + (1 - CRF_SHARE) * encoder_probs
+        threshold = ENCODER_CUE_THRESHOLD
     begins = marginals[:, 0] > marginals[:, 1]
     probs = marginals.sum(axis=1)
     lifted = probs.copy()
-    for i in np.flatnonzero((probs >= COMPLEMENT_THRESHOLD) & (probs < CUE_THRESHOLD)).tolist():
+    for i in np.flatnonzero((probs >= COMPLEMENT_THRESHOLD) & (probs < threshold)).tolist():
         if _takes_that_clause(feats, i):
-            lifted[i] = CUE_THRESHOLD
-    return cue_spans(feats, lifted, begins, CUE_THRESHOLD)
+            lifted[i] = threshold
+    return cue_spans(feats, lifted, begins, threshold)
 
 
 def _takes_that_clause(feats: DocFeatures, i: int) -> bool:
@@ -303,15 +318,18 @@ def structural_content(feats: DocFeatures, cue: tuple[int, int]) -> list[int]:
     return _trim(feats, _adjacent_quote(feats, cue))
 
 
-def predict(taggers: Taggers, feats: DocFeatures) -> list[RawAttribution]:
+def predict(
+    taggers: Taggers, feats: DocFeatures, encoder_probs: np.ndarray | None = None
+) -> list[RawAttribution]:
     """All attributions of one document, before span building and post-processing.
 
-    A cue of probability at least :data:`FALLBACK_MIN_CUE` whose role tagging yields no
-    content takes its content from the parse (:func:`structural_content`) instead of
-    being dropped.
+    ``encoder_probs`` are the cue encoder's per-token probabilities, if it runs
+    (:func:`tag_cues`).  A cue of probability at least :data:`FALLBACK_MIN_CUE` whose role
+    tagging yields no content takes its content from the parse
+    (:func:`structural_content`) instead of being dropped.
     """
     out: list[RawAttribution] = []
-    for cue, cue_conf in tag_cues(taggers, feats):
+    for cue, cue_conf in tag_cues(taggers, feats, encoder_probs):
         content, source, role_conf, weak, source_probs = tag_roles(taggers, feats, cue)
         if not content and cue_conf >= FALLBACK_MIN_CUE:
             content = structural_content(feats, cue)

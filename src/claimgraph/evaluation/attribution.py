@@ -363,6 +363,7 @@ def evaluate(
     logs a line every 50 documents.  Raises :class:`EvaluationError` on malformed data.
     """
     from ..attribution import attribute_statements
+    from ..attribution.encoder import attach, prefetch_for, prefetched
     from ..config import Config
     from ..model import Article
     from ..nlp import load_nlp
@@ -373,15 +374,21 @@ def evaluate(
         raise EvaluationError(f"no documents in fold {fold!r}", input=str(data))
     nlp = load_nlp(config.nlp.model, tuple(config.nlp.exclude))
     pred_docs: list[AttributionDoc] = []
-    items = ((g.text, g) for g in gold_docs)
-    for i, (doc, gold) in enumerate(
-        nlp.pipe(items, batch_size=config.nlp.batch_size, as_tuples=True), start=1
-    ):
-        article = Article(id=Article.make_id(gold.text), text=gold.text)
-        statements = attribute_statements(doc, article, config=config)
-        pred_docs.append(statements_to_doc(gold.id, gold.text, statements))
-        if progress and i % 50 == 0:
-            logger.info("attribution: %d/%d documents", i, len(gold_docs))
+    prefetch = prefetch_for(config)
+    items = prefetched(prefetch, ((g.text, g) for g in gold_docs))
+    try:
+        for i, (doc, (gold, future)) in enumerate(
+            nlp.pipe(items, batch_size=config.nlp.batch_size, as_tuples=True), start=1
+        ):
+            article = Article(id=Article.make_id(gold.text), text=gold.text)
+            attach(doc, future, gold.id)
+            statements = attribute_statements(doc, article, config=config)
+            pred_docs.append(statements_to_doc(gold.id, gold.text, statements))
+            if progress and i % 50 == 0:
+                logger.info("attribution: %d/%d documents", i, len(gold_docs))
+    finally:
+        if prefetch is not None:
+            prefetch.close()
     if predictions is not None:
         with Path(predictions).open("w", encoding="utf-8") as out:
             for pred in pred_docs:

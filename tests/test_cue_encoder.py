@@ -1,0 +1,204 @@
+"""Tests of the transformer cue encoder and how it joins the cue CRF."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claimgraph.attribution import attribute_statements
+from claimgraph.attribution.encoder import (
+    ENCODER_META,
+    ENCODER_WEIGHTS,
+    USER_DATA_KEY,
+    CueEncoder,
+    PieceProbs,
+    char_probs,
+    load_encoder,
+    token_probs,
+    windows_of,
+)
+from claimgraph.attribution.features import doc_features
+from claimgraph.attribution.tagger import (
+    CLUSTERS,
+    CRF_SHARE,
+    CUE_MODEL,
+    ENCODER_CUE_THRESHOLD,
+    MODEL_DIR,
+    ROLE_MODEL,
+    cue_marginals,
+    load_taggers,
+    tag_cues,
+)
+from claimgraph.config import Config, load_config
+from claimgraph.errors import ModelError
+from claimgraph.evaluation.attribution import parse_doc
+from claimgraph.model import Article
+
+TEXT = "The minister said on Monday the talks had failed, and the rain kept falling."
+
+
+def test_encoder_windows_cover_every_piece_and_end_flush() -> None:
+    for n in (1, 5, 256, 257, 300, 1000):
+        starts = windows_of(n, 256, 128)
+        covered = np.zeros(n, dtype=int)
+        for s in starts:
+            covered[s : s + 256] += 1
+        assert covered.min() >= 1
+        assert starts[0] == 0 and starts[-1] + 256 >= n
+        assert all(s + 256 <= max(n, 256) for s in starts)
+
+
+def test_encoder_token_probs_take_the_highest_piece_and_the_first_split(nlp) -> None:
+    text = "Officials reiterated it."
+    feats = doc_features(nlp(text))
+    word = feats.lower.index("reiterated")
+    s, e = feats.starts[word], feats.ends[word]
+    # two word pieces for "reiterated": B at the first, I (stronger) at the second
+    pieces = PieceProbs(
+        starts=np.array([0, s, s + 5]),
+        ends=np.array([9, s + 5, e]),
+        probs=np.array([[0.0, 0.0], [0.6, 0.1], [0.1, 0.8]], dtype=np.float32),
+    )
+    probs = token_probs(char_probs(pieces, len(text)), feats)
+    assert probs.shape == (feats.n, 2)
+    assert probs[word].sum() == pytest.approx(0.9)  # the highest P(B)+P(I) of its pieces
+    assert probs[word, 0] > probs[word, 1]  # split as at its first piece: a beginning
+    assert probs[feats.lower.index("officials")].sum() == 0.0
+    assert probs[feats.lower.index("it")].sum() == 0.0  # no piece covers it
+
+
+def test_shipped_encoder_finds_a_reporting_verb() -> None:
+    encoder = load_encoder(str(MODEL_DIR))
+    pieces = encoder.probs(TEXT)
+    by_word = {
+        TEXT[s:e]: float(p.sum())
+        for s, e, p in zip(pieces.starts, pieces.ends, pieces.probs, strict=True)
+    }
+    assert by_word["said"] > 0.8
+    assert by_word["rain"] < 0.1 and by_word["talks"] < 0.1
+    assert encoder.probs("").probs.shape == (0, 2)
+
+
+def test_encoder_probabilities_are_averaged_with_the_crf(nlp) -> None:
+    taggers = load_taggers()
+    feats = doc_features(nlp(TEXT), taggers.centroids)
+    said, rain = feats.lower.index("said"), feats.lower.index("rain")
+    crf = cue_marginals(taggers, feats).sum(axis=1)
+    assert crf[said] > ENCODER_CUE_THRESHOLD > crf[rain]
+    alone = dict(tag_cues(taggers, feats))
+    assert (said, said + 1) in alone and not any(a <= rain < b for a, b in alone)
+    # an encoder sure that "rain" begins a cue and silent elsewhere
+    loud = np.zeros((feats.n, 2))
+    loud[rain, 0] = 1.0
+    mixed = dict(tag_cues(taggers, feats, loud))
+    assert mixed[(rain, rain + 1)] == pytest.approx(CRF_SHARE * crf[rain] + (1 - CRF_SHARE))
+    assert mixed.get((said, said + 1), 0.0) == pytest.approx(
+        CRF_SHARE * crf[said] if CRF_SHARE * crf[said] >= ENCODER_CUE_THRESHOLD else 0.0
+    )
+
+
+def test_prefetched_and_inline_encoder_give_the_same_statements(nlp) -> None:
+    from claimgraph.pipeline import Pipeline
+
+    config = Config()
+    article = Article(id=Article.make_id(TEXT), text=TEXT)
+    inline = attribute_statements(nlp(TEXT), article, config=config)
+    (analysis,) = list(Pipeline(config, stages=["attribution"]).analyze([article]))
+    assert [s.model_dump() for s in analysis.statements] == [s.model_dump() for s in inline]
+    assert any(s.cue.text == "said" for s in inline)
+
+
+def test_attribution_reads_a_prefetched_result_from_the_doc(nlp) -> None:
+    article = Article(id=Article.make_id(TEXT), text=TEXT)
+    inline = attribute_statements(nlp(TEXT), article, config=Config())
+    assert max(s.confidence for s in inline) > CRF_SHARE
+    doc = nlp(TEXT)
+    # a prefetched result that sees no cue anywhere: only the CRF's share is left
+    doc.user_data[USER_DATA_KEY] = np.zeros((len(TEXT) + 1, 2), dtype=np.float32)
+    statements = attribute_statements(doc, article, config=Config())
+    assert all(s.confidence <= CRF_SHARE for s in statements)
+
+
+def test_encoder_off_runs_the_crf_alone(nlp, tmp_path: Path) -> None:
+    for name in (CUE_MODEL, ROLE_MODEL, CLUSTERS):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    article = Article(id=Article.make_id(TEXT), text=TEXT)
+    with_encoder = load_config(None, **{"attribution.weights": str(tmp_path)})
+    with pytest.raises(ModelError, match="no cue encoder"):
+        attribute_statements(nlp(TEXT), article, config=with_encoder)
+    without = load_config(
+        None, **{"attribution.weights": str(tmp_path), "attribution.cue_encoder": False}
+    )
+    statements = attribute_statements(nlp(TEXT), article, config=without)
+    assert [s.cue.text for s in statements] == ["said"]
+
+
+def test_encoder_training_writes_a_loadable_encoder(tmp_path: Path) -> None:
+    from claimgraph.attribution.encoder import EncoderSpec
+    from claimgraph.attribution.encoder_train import fit_encoder, piece_labels
+
+    record = {
+        "id": "d0",
+        "text": '"No," the mayor said, "never." Rain fell.',
+        "attributions": [
+            {
+                "source": {"start": 6, "end": 15, "text": "the mayor"},
+                "cue": {"start": 16, "end": 20, "text": "said"},
+                "content": {
+                    "start": 1,
+                    "end": 28,
+                    "text": 'No," the mayor said, "never',
+                    "fragments": [
+                        {"start": 1, "end": 3, "text": "No"},
+                        {"start": 23, "end": 28, "text": "never"},
+                    ],
+                },
+                "kind": "direct",
+            }
+        ],
+    }
+    doc = parse_doc(record)
+    from claimgraph.attribution.encoder import load_tokenizer
+
+    ids, labels = piece_labels(doc, load_tokenizer())
+    assert len(ids) == len(labels) and labels.count(1) == 1 and labels.count(2) == 0
+    spec = EncoderSpec(epochs=1, layers=1, batch_size=2)
+    written = fit_encoder([doc] * 3, tmp_path, spec=spec)
+    assert written["documents"] == 3 and written["layers"] == 1
+    encoder = CueEncoder(tmp_path)
+    assert encoder.spec.layers == 1
+    assert encoder.probs(record["text"]).probs.shape == (len(ids), 2)
+    # weights that do not match the stored spec are refused with a clear error
+    meta = json.loads((tmp_path / ENCODER_META).read_text())
+    (tmp_path / ENCODER_META).write_text(json.dumps({**meta, "layers": 2}))
+    with pytest.raises(ModelError, match="do not match"):
+        CueEncoder(tmp_path)
+    (tmp_path / ENCODER_WEIGHTS).unlink()
+    with pytest.raises(ModelError, match="no cue encoder"):
+        CueEncoder(tmp_path)
+
+
+def test_runtime_encoder_computes_what_transformers_computes() -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    from claimgraph.attribution.encoder import EncoderSpec, build_model, runtime_model
+
+    spec = EncoderSpec.from_json(json.loads((MODEL_DIR / ENCODER_META).read_text()))
+    tuned = load_file(str(MODEL_DIR / ENCODER_WEIGHTS))
+    reference = build_model(spec)  # transformers' BertForTokenClassification
+    reference.load_state_dict({k: v.float() for k, v in tuned.items()}, strict=False)
+    reference.eval()
+    light = runtime_model(spec, tuned)
+    ids = torch.randint(1000, 20000, (3, 40), generator=torch.Generator().manual_seed(0))
+    mask = torch.ones_like(ids)
+    mask[2, 25:] = 0  # a padded row
+    with torch.inference_mode():
+        expected = reference(input_ids=ids, attention_mask=mask).logits.softmax(-1)
+        got = light(ids, mask).softmax(-1)
+    # only the float16 word-piece embeddings differ
+    assert (expected - got)[mask.bool()].abs().max() < 2e-3
