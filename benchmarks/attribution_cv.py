@@ -85,7 +85,7 @@ def main() -> None:
                 fit_encoder(train_gold, out, progress=True)
                 encoder = CueEncoder(out)
                 for i in test_idx:
-                    parsed[i].user_data[USER_DATA_KEY] = encoder.probs(gold[i].text)
+                    parsed[i].user_data[USER_DATA_KEY] = encoder.char_probs(gold[i].text)
             part_config = config.model_copy(
                 update={"attribution": config.attribution.model_copy(update={"weights": str(out)})}
             )
