@@ -271,10 +271,8 @@ def tuned_names(spec: EncoderSpec) -> list[str]:
 
 
 def trainable(name: str, spec: EncoderSpec) -> bool:
-    """Whether a parameter is fine-tuned (and shipped): the kept layers and the head."""
-    return name.startswith("classifier.") or any(
-        name.startswith(f"bert.encoder.layer.{i}.") for i in range(spec.layers)
-    )
+    """Whether a parameter is fine-tuned (and shipped): one of :func:`tuned_names`."""
+    return name in tuned_names(spec)
 
 
 def load_tokenizer() -> Any:
