@@ -240,3 +240,22 @@ def test_attribution_orphan_source_for_a_subjectless_finite_cue(nlp) -> None:
     assert orphan(text, "accused") == ["clinton"]
     # a verb the parser gave a subject is the subject fallback's business
     assert orphan("Clinton, without naming him, also accused Sanders of lying.", "accused") == []
+
+
+@pytest.mark.parametrize("text", ["Said", "He said", "He said so", "Officials said on Monday."])
+def test_attribution_static_features_mark_document_edges(nlp, text: str) -> None:
+    doc = nlp(text)
+    feats = doc_features(doc)
+    lower = [t.lower_ for t in doc]
+    n = len(doc)
+    for i in range(n):
+        cue = feats.cue_static[i]
+        assert "w=" + lower[i] in cue
+        assert ("w-1=" + (lower[i - 1] if i > 0 else "<s>")) in cue
+        assert ("w+1=" + (lower[i + 1] if i + 1 < n else "</s>")) in cue
+        assert ("w-2=" + (lower[i - 2] if i > 1 else "<s>")) in cue
+        assert ("w+2=" + (lower[i + 2] if i + 2 < n else "</s>")) in cue
+        assert ("hw=" + doc[i].head.lower_) in cue
+        assert feats.role_static[i][:5] == cue[:5]
+    assert feats.starts == [t.idx for t in doc]
+    assert feats.tags == [t.tag_ for t in doc]

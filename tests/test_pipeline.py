@@ -255,3 +255,20 @@ def test_pipeline_analyses_a_text_longer_than_the_parser_limit_in_a_batch(monkey
     assert [r.article.id for r in results] == [a.id for a in articles]
     assert len(results[1].statements) >= 30
     assert results[1].statements[-1].cue.start > 2000
+
+
+def test_pipeline_collector_tuning_is_undone_after_a_batch() -> None:
+    import gc
+
+    from claimgraph.pipeline import GC_YOUNG_THRESHOLD, collector_for_batch
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with collector_for_batch():
+        assert gc.get_threshold()[0] >= GC_YOUNG_THRESHOLD
+        assert gc.get_freeze_count() > frozen
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen
+    with pytest.raises(RuntimeError), collector_for_batch():
+        raise RuntimeError("a failing batch")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen

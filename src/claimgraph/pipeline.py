@@ -7,6 +7,8 @@ this module's loop) and returns a new :class:`~claimgraph.model.ArticleAnalysis`
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +46,33 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("evidence", "claimgraph.evidence:run_stage"),
     StageSpec("credibility", "claimgraph.credibility:run_stage"),
 )
+
+
+#: Container allocations between two young-generation collections of Python's cyclic
+#: garbage collector while a batch is analysed (Python's default is 700).
+GC_YOUNG_THRESHOLD = 10_000
+
+
+@contextlib.contextmanager
+def collector_for_batch() -> Iterator[None]:
+    """Run the body with the cyclic garbage collector tuned for batch analysis.
+
+    Features and parses allocate millions of short-lived lists, and the collector's
+    default (a young collection every 700 allocations, each walking every object that
+    survived) cost about 1.7 s of 40 over 200 DEV articles, 0.1 s with this tuning:
+    objects that exist before the batch (loaded models, vocabularies) are frozen out of
+    collection (``gc.freeze``) and young collections run every
+    :data:`GC_YOUNG_THRESHOLD` allocations.  Both are undone afterwards; peak memory
+    did not change.
+    """
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(old[0], GC_YOUNG_THRESHOLD), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 def _resolve(spec: StageSpec) -> tuple[StageFn, str]:
@@ -113,7 +142,8 @@ class Pipeline:
         uses_attribution = any(s.name == "attribution" for s in self.stage_specs)
         prefetch = prefetch_for(self.config) if uses_attribution else None
         try:
-            yield from self._analyze(prefetched(prefetch, texts()), pending_failures)
+            with collector_for_batch():
+                yield from self._analyze(prefetched(prefetch, texts()), pending_failures)
         finally:
             if prefetch is not None:
                 prefetch.close()
@@ -162,4 +192,11 @@ def analyze_text(
     return result
 
 
-__all__ = ["STAGES", "Pipeline", "StageSpec", "analyze_text"]
+__all__ = [
+    "GC_YOUNG_THRESHOLD",
+    "STAGES",
+    "Pipeline",
+    "StageSpec",
+    "analyze_text",
+    "collector_for_batch",
+]

@@ -61,6 +61,12 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=512)
+def _sentence_offset(so: int) -> str:
+    return "so=" + str(so)
+
+
+@functools.lru_cache(maxsize=1024)
 def _distance_bucket(d: int) -> str:
     a = abs(d)
     if a <= 3:
@@ -147,7 +153,9 @@ def nearest_centroids(vectors: np.ndarray, centroids: Sequence[np.ndarray]) -> l
     return out
 
 
-def _cluster_strings(doc: Doc, centroids: Sequence[np.ndarray]) -> list[list[str]] | None:
+def _cluster_strings(
+    doc: Doc, centroids: Sequence[np.ndarray]
+) -> list[tuple[str, ...]] | None:
     """``k<table>=<cluster>`` features from the parser's contextual token vectors.
 
     ``None`` when the ``Doc`` has no tensor of the width the centroids were fitted on
@@ -159,7 +167,108 @@ def _cluster_strings(doc: Doc, centroids: Sequence[np.ndarray]) -> list[list[str
     if tensor.shape[0] != len(doc) or tensor.shape[1] != centroids[0].shape[1]:
         return None
     ids = nearest_centroids(np.asarray(tensor, dtype=np.float32), centroids)
-    return [[f"k{j}={ids[j][i]}" for j in range(len(centroids))] for i in range(len(doc))]
+    names = [[f"k{j}={c}" for c in range(len(table))] for j, table in enumerate(centroids)]
+    columns = [
+        [table_names[c] for c in column] for table_names, column in zip(names, ids, strict=True)
+    ]
+    return list(zip(*columns, strict=True))
+
+
+def _prefixed(prefix: str, values: Sequence[str]) -> list[str]:
+    return [prefix + v for v in values]
+
+
+def _static_features(
+    lower: list[str],
+    tags: list[str],
+    deps: list[str],
+    shapes: list[str],
+    ents: list[str],
+    heads: list[int],
+    children: list[list[int]],
+    inquote: list[bool],
+    is_space: list[bool],
+    sent_has_quote: list[bool],
+    clusters: list[tuple[str, ...]] | None,
+) -> tuple[list[list[str]], list[list[str]]]:
+    """The cue and role taggers' static feature strings of every token.
+
+    Each feature is built for all tokens at once (one list comprehension per feature,
+    stems once per distinct word), then gathered per token: about twice as fast as
+    building the strings token by token.
+    """
+    n = len(lower)
+    if n == 0:
+        return [], []
+    stems = {w: stem(w) for w in set(lower)}
+    head_lower = [lower[h] for h in heads]
+    head_tags = [tags[h] for h in heads]
+    head_deps = [deps[h] for h in heads]
+    f_w = _prefixed("w=", lower)
+    f_t = _prefixed("t=", tags)
+    f_d = _prefixed("d=", deps)
+    f_sh = ["sh=" + s[:4] for s in shapes]
+    f_q = ["q=1" if q else "q=0" for q in inquote]
+    f_e = _prefixed("e=", ents)
+    f_suf = ["suf=" + w[-3:] for w in lower]
+    f_hw = _prefixed("hw=", head_lower)
+    f_ht = _prefixed("ht=", head_tags)
+    f_hd = _prefixed("hd=", head_deps)
+    f_wd = ["wd=" + w + "|" + d for w, d in zip(lower, deps, strict=True)]
+    f_wt = ["wt=" + w + "|" + t for w, t in zip(lower, tags, strict=True)]
+    edge = min(2, n)
+    f_wm1 = ["w-1=<s>", *_prefixed("w-1=", lower[:-1])]
+    f_wp1 = [*_prefixed("w+1=", lower[1:]), "w+1=</s>"]
+    f_tm1 = ["t-1=<s>", *_prefixed("t-1=", tags[:-1])]
+    f_tp1 = [*_prefixed("t+1=", tags[1:]), "t+1=</s>"]
+    f_wm2 = ["w-2=<s>"] * edge + _prefixed("w-2=", lower[:-2])
+    f_wp2 = _prefixed("w+2=", lower[2:]) + ["w+2=</s>"] * edge
+    f_st = ["st=" + stems[w] for w in lower]
+    f_hst = ["hst=" + stems[w] for w in head_lower]
+    f_hh = ["hh=" + lower[heads[h]] for h in heads]
+
+    cue_static: list[list[str]] = []
+    role_static: list[list[str]] = []
+    for i in range(n):
+        if is_space[i]:
+            cue_static.append(["SPACE"])
+            role_static.append(["SPACE"])
+            continue
+        base = [f_w[i], f_t[i], f_d[i], f_sh[i], f_q[i]]
+        if ents[i]:
+            base.append(f_e[i])
+        cue = [*base, f_suf[i], f_hw[i], f_ht[i], f_hd[i], f_wd[i], f_wt[i]]
+        kids = children[i]
+        if kids:
+            cue.extend(["c:" + d for d in sorted({deps[c] for c in kids})])
+        cue += [f_wm1[i], f_wp1[i], f_tm1[i], f_tp1[i], f_wm2[i], f_wp2[i], f_st[i], f_hst[i]]
+        if heads[i] == i:
+            cue.append("root")
+        cue.append(f_hh[i])
+        for c in kids:
+            dc = deps[c]
+            if dc in _SUBJ_DEPS:
+                cue.append("subj=" + (ents[c] or (lower[c] if tags[c] == "PRP" else tags[c])))
+            elif dc in _CLAUSE_DEPS:
+                cue.extend(
+                    "cm=" + dc + "|" + lower[m] for m in children[c] if deps[m] in _MARK_DEPS
+                )
+            elif dc == "prep" or dc == "agent":
+                cue.append("prep=" + lower[c])
+            elif dc == "dobj":
+                cue.append("obj=" + (ents[c] or tags[c]))
+        if sent_has_quote[i]:
+            cue.append("sq")
+        role = [
+            *base, f_wm1[i], f_wp1[i], f_hd[i], f_hw[i], f_ht[i], f_wm2[i], f_wp2[i],
+            f_tm1[i], f_tp1[i],
+        ]
+        if clusters is not None:
+            cue.extend(clusters[i])
+            role.extend(clusters[i])
+        cue_static.append(cue)
+        role_static.append(role)
+    return cue_static, role_static
 
 
 def doc_features(doc: Doc, centroids: Sequence[np.ndarray] = ()) -> DocFeatures:
@@ -172,28 +281,30 @@ def doc_features(doc: Doc, centroids: Sequence[np.ndarray] = ()) -> DocFeatures:
     # One to_array call instead of a Token object per attribute and token (much faster).
     from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, LOWER, ORTH, SHAPE, TAG
 
-    arr = doc.to_array([ORTH, LOWER, TAG, DEP, IDX, ENT_TYPE, SHAPE]).tolist()
+    arr = doc.to_array([ORTH, LOWER, TAG, DEP, IDX, ENT_TYPE, SHAPE])
     # HEAD is a signed offset stored as uint64: reinterpret before adding positions.
     rel_heads = doc.to_array([HEAD]).astype(np.int64).reshape(-1)
     strings = doc.vocab.strings
-    cache: dict[int, str] = {0: ""}
 
-    def _s(key: int) -> str:
-        value = cache.get(key)
-        if value is None:
-            value = cache[key] = strings[key]
-        return value
+    def column(k: int) -> list[str]:
+        """Column ``k`` of ``arr`` as strings (each distinct key looked up once)."""
+        if n == 0:
+            return []
+        keys, index = np.unique(arr[:, k], return_inverse=True)
+        names = [strings[key] if key else "" for key in keys.tolist()]
+        return [names[j] for j in index.reshape(-1).tolist()]
 
-    words = [_s(row[0]) for row in arr]
-    lower = [_s(row[1]) for row in arr]
-    tags = [_s(row[2]) for row in arr]
-    deps = [_s(row[3]) for row in arr]
+    words = column(0)
+    lower = column(1)
+    tags = column(2)
+    deps = column(3)
     heads = (rel_heads + np.arange(n, dtype=np.int64)).tolist()
-    ents = [_s(row[5]) for row in arr]
-    shapes = [_s(row[6]) for row in arr]
-    starts = [row[4] for row in arr]
+    ents = column(5)
+    shapes = column(6)
+    starts = arr[:, 4].tolist() if n else []
     is_space = [not w.strip() for w in words]
-    is_word = [any(c.isalnum() for c in w) for w in words]
+    wordy = {w: any(c.isalnum() for c in w) for w in set(words)}
+    is_word = [wordy[w] for w in words]
     ends = [s + len(w) for s, w in zip(starts, words, strict=True)]
     inquote = quote_states(words, is_space)
     is_quote = [w in QUOTE_TOKENS for w in words]
@@ -229,77 +340,10 @@ def doc_features(doc: Doc, centroids: Sequence[np.ndarray] = ()) -> DocFeatures:
             for i in range(a, b):
                 sent_has_quote[i] = True
 
-    cue_static: list[list[str]] = []
-    role_static: list[list[str]] = []
-    for i in range(n):
-        if is_space[i]:
-            cue_static.append(["SPACE"])
-            role_static.append(["SPACE"])
-            continue
-        w = lower[i]
-        h = heads[i]
-        cdeps = sorted({deps[c] for c in children[i]})
-        base = [
-            "w=" + w,
-            "t=" + tags[i],
-            "d=" + deps[i],
-            "sh=" + shapes[i][:4],
-            "q=" + ("1" if inquote[i] else "0"),
-        ]
-        if ents[i]:
-            base.append("e=" + ents[i])
-        cue = [
-            *base,
-            "suf=" + w[-3:],
-            "hw=" + lower[h],
-            "ht=" + tags[h],
-            "hd=" + deps[h],
-            "wd=" + w + "|" + deps[i],
-            "wt=" + w + "|" + tags[i],
-            *("c:" + d for d in cdeps),
-            "w-1=" + (lower[i - 1] if i > 0 else "<s>"),
-            "w+1=" + (lower[i + 1] if i + 1 < n else "</s>"),
-            "t-1=" + (tags[i - 1] if i > 0 else "<s>"),
-            "t+1=" + (tags[i + 1] if i + 1 < n else "</s>"),
-            "w-2=" + (lower[i - 2] if i > 1 else "<s>"),
-            "w+2=" + (lower[i + 2] if i + 2 < n else "</s>"),
-        ]
-        cue.append("st=" + stem(w))
-        cue.append("hst=" + stem(lower[h]))
-        if h == i:
-            cue.append("root")
-        cue.append("hh=" + lower[heads[h]])
-        for c in children[i]:
-            dc = deps[c]
-            if dc in _SUBJ_DEPS:
-                cue.append("subj=" + (ents[c] or (lower[c] if tags[c] == "PRP" else tags[c])))
-            elif dc in _CLAUSE_DEPS:
-                cue.extend(
-                    "cm=" + dc + "|" + lower[m] for m in children[c] if deps[m] in _MARK_DEPS
-                )
-            elif dc == "prep" or dc == "agent":
-                cue.append("prep=" + lower[c])
-            elif dc == "dobj":
-                cue.append("obj=" + (ents[c] or tags[c]))
-        if sent_has_quote[i]:
-            cue.append("sq")
-        role = [
-            *base,
-            "w-1=" + (lower[i - 1] if i > 0 else "<s>"),
-            "w+1=" + (lower[i + 1] if i + 1 < n else "</s>"),
-            "hd=" + deps[h],
-            "hw=" + lower[h],
-            "ht=" + tags[h],
-            "w-2=" + (lower[i - 2] if i > 1 else "<s>"),
-            "w+2=" + (lower[i + 2] if i + 2 < n else "</s>"),
-            "t-1=" + (tags[i - 1] if i > 0 else "<s>"),
-            "t+1=" + (tags[i + 1] if i + 1 < n else "</s>"),
-        ]
-        if clusters is not None:
-            cue.extend(clusters[i])
-            role.extend(clusters[i])
-        cue_static.append(cue)
-        role_static.append(role)
+    cue_static, role_static = _static_features(
+        lower, tags, deps, shapes, ents, heads, children, inquote, is_space, sent_has_quote,
+        clusters,
+    )
     return DocFeatures(
         n=n,
         starts=starts,
@@ -451,33 +495,45 @@ def role_xseq(feats: DocFeatures, cue: tuple[int, int], window: tuple[int, int])
     cs = "cs=" + stem(cw)
     cue_sent = feats.sent_of[a]
     cue_q = "1" if feats.inquote[a] else "0"
+    cq = ("cq=" + cue_q + "0", "cq=" + cue_q + "1")
+    cw_feature = "cw=" + cw
+    tags, deps, lower, inquote = feats.tags, feats.deps, feats.lower, feats.inquote
+    # the relation-dependent strings repeat within a window: built once per relation
+    by_rel: dict[str, tuple[str, str, str]] = {}
+    by_pos_rel: dict[tuple[str, str], str] = {}
     xseq: list[list[str]] = []
     for i in range(start, end):
         if feats.is_space[i]:
             xseq.append(["SPACE"])
             continue
         r = rel.get(i, "none")
+        rs = by_rel.get(r)
+        if rs is None:
+            rs = by_rel[r] = ("r=" + r, "rc=" + r + "|" + cw, r + "|")
         if i < a:
             pos = _distance_bucket(i - a)
         elif i >= b:
             pos = _distance_bucket(i - b + 1)
         else:
             pos = "K"
-        so = feats.sent_of[i] - cue_sent
+        pr = by_pos_rel.get((pos, r))
+        if pr is None:
+            pr = by_pos_rel[pos, r] = "pr=" + pos + "|" + r
+        rp = rs[2]
         xseq.append(
             [
                 *feats.role_static[i],
-                "r=" + r,
-                "rc=" + r + "|" + cw,
+                rs[0],
+                rs[1],
                 "p=" + pos,
-                "pr=" + pos + "|" + r,
-                "rt=" + r + "|" + feats.tags[i],
-                "rd=" + r + "|" + feats.deps[i],
-                "rw=" + r + "|" + feats.lower[i],
+                pr,
+                "rt=" + rp + tags[i],
+                "rd=" + rp + deps[i],
+                "rw=" + rp + lower[i],
                 "r2=" + paths.get(i, "none"),
-                "so=" + str(so),
-                "cq=" + cue_q + ("1" if feats.inquote[i] else "0"),
-                "cw=" + cw,
+                _sentence_offset(feats.sent_of[i] - cue_sent),
+                cq[inquote[i]],
+                cw_feature,
                 cs,
             ]
         )
