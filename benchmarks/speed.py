@@ -1,6 +1,7 @@
 """Speed benchmark: end-to-end ``analyze`` against a bare spaCy parse, in one process.
 
     python benchmarks/speed.py [--data ../shared/data/attribution/dev.jsonl] [--n 200]
+                               [--repeat 3]
 
 Measures, over the same texts and in the same run:
   * ``bare``: ``nlp.pipe`` of the FULL pinned spaCy pipeline (every component), the floor;
@@ -11,7 +12,12 @@ Measures, over the same texts and in the same run:
 Reports words/s, articles/s, the ratio to ``bare``, the CPU seconds of the process (all
 threads: the cue encoder runs in a background thread beside the single-threaded parse, so
 wall-clock and CPU time differ) and the peak RSS of the process, and writes them as JSON
-(``--json``). Targets: core >= 0.8x bare; speech acts add
+(``--json``).  The runs are repeated ``--repeat`` times in rounds (bare, then each
+claimgraph run), and each ratio is the median over the rounds of that round's bare time
+over the run's time: the machine's speed drifts by a few per cent from minute to minute,
+and interleaving keeps the drift out of the ratios.  The first round is cold for both
+sides (every text is new to the tokenizer's cache and the vocabulary), later ones warm
+for both.  Targets: core >= 0.8x bare; speech acts add
 <= 15 % to core; evidence + credibility add <= 20 % to the stages before them;
 peak RSS <= 1.5 GB.
 """
@@ -22,12 +28,15 @@ import argparse
 import json
 import re
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from spacy.language import Language
+
     from claimgraph.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,12 +64,15 @@ class _Clock:
         return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-def _bare(texts: list[str], batch_size: int) -> tuple[float, float]:
+def _bare_nlp() -> Language:
     import spacy
 
     from claimgraph.config import Config
 
-    nlp = spacy.load(Config().nlp.model)  # the full pipeline, nothing excluded
+    return spacy.load(Config().nlp.model)  # the full pipeline, nothing excluded
+
+
+def _bare(nlp: Language, texts: list[str], batch_size: int) -> tuple[float, float]:
     list(nlp.pipe(texts[:10], batch_size=batch_size))  # warm up
     clock = _Clock()
     clock.start()
@@ -100,6 +112,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--config", type=Path, help="TOML config (default: built-in defaults)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of runs; ratios are medians (default 3)"
+    )
     args = parser.parse_args()
 
     from claimgraph.config import load_config
@@ -122,20 +137,42 @@ def main() -> None:
         ),
         ("full", None, config),
     ]
-    results: dict[str, dict[str, float]] = {}
-    wall, cpu = _bare(texts, args.batch_size)
-    results["bare"] = {"seconds": wall, "cpu_seconds": cpu}
-    for label, stages, run_config in configs:
-        wall, cpu = _claimgraph(texts, stages, run_config)
-        results[label] = {"seconds": wall, "cpu_seconds": cpu}
-    bare = results["bare"]
+    rounds: list[dict[str, dict[str, float]]] = []
+    bare_nlp = _bare_nlp()
+    for number in range(1, max(args.repeat, 1) + 1):
+        results: dict[str, dict[str, float]] = {}
+        wall, cpu = _bare(bare_nlp, texts, args.batch_size)
+        results["bare"] = {"seconds": wall, "cpu_seconds": cpu}
+        for label, stages, run_config in configs:
+            wall, cpu = _claimgraph(texts, stages, run_config)
+            results[label] = {"seconds": wall, "cpu_seconds": cpu}
+        bare = results["bare"]
+        for row in results.values():
+            row["ratio_to_bare"] = bare["seconds"] / row["seconds"]
+            row["cpu_ratio_to_bare"] = bare["cpu_seconds"] / row["cpu_seconds"]
+        rounds.append(results)
+        print(
+            f"round {number}: "
+            + ", ".join(
+                f"{k} {v['seconds']:.1f} s ({v['ratio_to_bare']:.2f}x)" for k, v in results.items()
+            ),
+            flush=True,
+        )
+    results = {
+        label: {
+            key: statistics.median(r[label][key] for r in rounds)
+            for key in ("seconds", "cpu_seconds", "ratio_to_bare", "cpu_ratio_to_bare")
+        }
+        for label in rounds[0]
+    }
     for row in results.values():
         row["words_per_s"] = words / row["seconds"]
         row["articles_per_s"] = len(texts) / row["seconds"]
-        row["ratio_to_bare"] = bare["seconds"] / row["seconds"]
-        row["cpu_ratio_to_bare"] = bare["cpu_seconds"] / row["cpu_seconds"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{len(texts)} articles, {words} words; peak RSS {peak_mb:.0f} MB")
+    print(
+        f"{len(texts)} articles, {words} words; peak RSS {peak_mb:.0f} MB; "
+        f"medians over {len(rounds)} round(s)"
+    )
     print(
         f"{'run':<10} {'seconds':>8} {'words/s':>9} {'articles/s':>10} {'x bare':>7} "
         f"{'cpu s':>8} {'cpu x bare':>10}"
@@ -160,6 +197,7 @@ def main() -> None:
         "words": words,
         "peak_rss_mb": peak_mb,
         "runs": results,
+        "rounds": rounds,
         "speech_acts_overhead": acts_cost,
         "evidence_credibility_overhead": late_cost,
         "targets_met": ok,

@@ -202,3 +202,26 @@ def test_runtime_encoder_computes_what_transformers_computes() -> None:
         got = light(ids, mask).softmax(-1)
     # only the float16 word-piece embeddings differ
     assert (expected - got)[mask.bool()].abs().max() < 2e-3
+
+
+def test_encoder_precisions_agree_with_float32() -> None:
+    from claimgraph.attribution.encoder import native_bfloat16, resolve_precision
+
+    exact = load_encoder(str(MODEL_DIR), 1, "float32").probs(TEXT).probs
+    assert resolve_precision("float32") == "float32"
+    assert resolve_precision("auto") == ("bfloat16" if native_bfloat16() else "int8")
+    with pytest.raises(ModelError):
+        resolve_precision("float8")
+    for precision, tolerance in (("bfloat16", 0.05), ("int8", 0.35)):
+        encoder = load_encoder(str(MODEL_DIR), 1, precision)
+        assert encoder.precision == precision
+        probs = encoder.probs(TEXT).probs
+        assert probs.shape == exact.shape
+        assert np.abs(probs - exact).max() < tolerance
+        assert np.argmax(probs.sum(axis=1)) == np.argmax(exact.sum(axis=1))  # "said"
+
+
+def test_encoder_precision_is_a_validated_setting() -> None:
+    assert Config().attribution.encoder_precision == "auto"
+    with pytest.raises(Exception, match="encoder_precision"):
+        load_config(None, **{"attribution.encoder_precision": "float8"})

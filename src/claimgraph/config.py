@@ -10,6 +10,7 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -50,6 +51,10 @@ class AttributionConfig(_Section):
     cue_encoder: bool = True
     #: Torch threads for the cue encoder (0: torch's default).
     encoder_threads: int = Field(default=1, ge=0)
+    #: Arithmetic of the cue encoder: ``bfloat16`` (where the CPU multiplies bfloat16
+    #: natively: AMX or AVX-512 BF16), ``int8`` (dynamic quantisation, fast everywhere,
+    #: less exact), ``float32``, or ``auto``: bfloat16 where native, else int8.
+    encoder_precision: Literal["auto", "bfloat16", "int8", "float32"] = "auto"
 
 
 class HedgingConfig(_Section):

@@ -125,7 +125,10 @@ def attribute_statements(doc: Doc, article: Article, *, config: Config) -> list[
     if config.attribution.cue_encoder:
         chars = doc.user_data.get(USER_DATA_KEY)
         if chars is None:
-            encoder = load_encoder(str(taggers.model_dir), config.attribution.encoder_threads)
+            settings = config.attribution
+            encoder = load_encoder(
+                str(taggers.model_dir), settings.encoder_threads, settings.encoder_precision
+            )
             chars = encoder.char_probs(text)
         encoder_probs = token_probs(chars, feats)
     raws = postprocess(feats, predict(taggers, feats, encoder_probs), reranker)
