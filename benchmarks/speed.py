@@ -109,7 +109,9 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--n", type=int, default=200)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--batch-size", type=int, help="bare parse batch (default: the config's nlp.batch_size)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--config", type=Path, help="TOML config (default: built-in defaults)")
     parser.add_argument(
@@ -123,6 +125,7 @@ def main() -> None:
     config = load_config(args.config)
     crf_only = load_config(args.config, **{"attribution.cue_encoder": False})
 
+    batch_size = args.batch_size or config.nlp.batch_size
     texts = _texts(args.data, args.n)
     words = sum(len(WORD.findall(t)) for t in texts)
     names = [s.name for s in STAGES]
@@ -141,7 +144,7 @@ def main() -> None:
     bare_nlp = _bare_nlp()
     for number in range(1, max(args.repeat, 1) + 1):
         results: dict[str, dict[str, float]] = {}
-        wall, cpu = _bare(bare_nlp, texts, args.batch_size)
+        wall, cpu = _bare(bare_nlp, texts, batch_size)
         results["bare"] = {"seconds": wall, "cpu_seconds": cpu}
         for label, stages, run_config in configs:
             wall, cpu = _claimgraph(texts, stages, run_config)

