@@ -225,3 +225,17 @@ def test_encoder_precision_is_a_validated_setting() -> None:
     assert Config().attribution.encoder_precision == "auto"
     with pytest.raises(Exception, match="encoder_precision"):
         load_config(None, **{"attribution.encoder_precision": "float8"})
+
+
+def test_encoder_results_add_a_future_per_text_unless_the_encoder_is_off() -> None:
+    from claimgraph.attribution.encoder import encoder_results
+
+    with encoder_results(Config(), iter([(TEXT, "first")])) as items:
+        ((text, (context, future)),) = list(items)
+        assert context == "first"
+        assert future is not None and future.result().shape == (len(text) + 1, 2)
+    with encoder_results(Config(), iter([(TEXT, 2)]), enabled=False) as items:
+        assert list(items) == [(TEXT, (2, None))]
+    off = load_config(None, **{"attribution.cue_encoder": False})
+    with encoder_results(off, iter([(TEXT, 3)])) as items:
+        assert list(items) == [(TEXT, (3, None))]

@@ -128,7 +128,7 @@ class Pipeline:
         With the cue encoder on, each text goes to it (in a background thread) as spaCy
         takes the text into a batch, so the two run side by side.
         """
-        from .attribution.encoder import prefetch_for, prefetched
+        from .attribution.encoder import encoder_results
 
         pending_failures: list[Failure] = []
 
@@ -140,13 +140,11 @@ class Pipeline:
                 yield item.text, item
 
         uses_attribution = any(s.name == "attribution" for s in self.stage_specs)
-        prefetch = prefetch_for(self.config) if uses_attribution else None
-        try:
-            with collector_for_batch():
-                yield from self._analyze(prefetched(prefetch, texts()), pending_failures)
-        finally:
-            if prefetch is not None:
-                prefetch.close()
+        with (
+            encoder_results(self.config, texts(), enabled=uses_attribution) as items,
+            collector_for_batch(),
+        ):
+            yield from self._analyze(items, pending_failures)
 
     def _analyze(
         self,

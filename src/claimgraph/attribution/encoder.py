@@ -15,6 +15,7 @@ are mapped onto spaCy tokens (:func:`token_probs`) and averaged with the CRF mar
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -519,6 +520,22 @@ def prefetched(
         yield text, (context, prefetch.submit(text) if prefetch is not None else None)
 
 
+@contextlib.contextmanager
+def encoder_results(
+    config: Config, items: Iterator[tuple[str, Any]], *, enabled: bool = True
+) -> Iterator[Iterator[tuple[str, tuple[Any, Future[np.ndarray] | None]]]]:
+    """``(text, context)`` pairs with each text's encoder future added to its context
+    (:func:`prefetched`), the encoder running in the background while the body reads them
+    and stopped when it leaves; futures are ``None`` when the encoder is off in ``config``
+    or ``enabled`` is false."""
+    prefetch = prefetch_for(config) if enabled else None
+    try:
+        yield prefetched(prefetch, items)
+    finally:
+        if prefetch is not None:
+            prefetch.close()
+
+
 def attach(doc: Any, future: Future[np.ndarray] | None, article_id: str | None = None) -> None:
     """Store a prefetched result on ``doc`` for the attribution stage.
 
@@ -550,6 +567,7 @@ __all__ = [
     "base_model_path",
     "build_model",
     "char_probs",
+    "encoder_results",
     "load_encoder",
     "load_tokenizer",
     "native_bfloat16",

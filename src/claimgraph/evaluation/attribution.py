@@ -363,10 +363,11 @@ def evaluate(
     logs a line every 50 documents.  Raises :class:`EvaluationError` on malformed data.
     """
     from ..attribution import attribute_statements
-    from ..attribution.encoder import attach, prefetch_for, prefetched
+    from ..attribution.encoder import attach, encoder_results
     from ..config import Config
     from ..model import Article
     from ..nlp import load_nlp
+    from ..pipeline import collector_for_batch
 
     config = config or Config()
     gold_docs = load_docs(data, fold=fold)
@@ -374,9 +375,10 @@ def evaluate(
         raise EvaluationError(f"no documents in fold {fold!r}", input=str(data))
     nlp = load_nlp(config.nlp.model, tuple(config.nlp.exclude))
     pred_docs: list[AttributionDoc] = []
-    prefetch = prefetch_for(config)
-    items = prefetched(prefetch, ((g.text, g) for g in gold_docs))
-    try:
+    with (
+        encoder_results(config, ((g.text, g) for g in gold_docs)) as items,
+        collector_for_batch(),
+    ):
         for i, (doc, (gold, future)) in enumerate(
             nlp.pipe(items, batch_size=config.nlp.batch_size, as_tuples=True), start=1
         ):
@@ -386,9 +388,6 @@ def evaluate(
             pred_docs.append(statements_to_doc(gold.id, gold.text, statements))
             if progress and i % 50 == 0:
                 logger.info("attribution: %d/%d documents", i, len(gold_docs))
-    finally:
-        if prefetch is not None:
-            prefetch.close()
     if predictions is not None:
         with Path(predictions).open("w", encoding="utf-8") as out:
             for pred in pred_docs:
