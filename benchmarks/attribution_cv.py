@@ -47,8 +47,9 @@ def main() -> None:
     from claimgraph.attribution.encoder_train import fit_encoder
     from claimgraph.attribution.rerank_train import part_of
     from claimgraph.attribution.train import fit_taggers, parse_docs
-    from claimgraph.config import Config
+    from claimgraph.config import Config, load_config
     from claimgraph.evaluation.attribution import (
+        AttributionDoc,
         load_docs,
         report_from_metrics,
         score,
@@ -56,13 +57,7 @@ def main() -> None:
     )
     from claimgraph.model import Article
 
-    config = Config().model_copy(
-        update={
-            "attribution": Config().attribution.model_copy(
-                update={"cue_encoder": bool(args.encoder)}
-            )
-        }
-    )
+    config = load_config(None, **{"attribution.cue_encoder": bool(args.encoder)})
     shares_text, thresholds_text = args.grid.split("/")
     grid = [
         (float(share), float(threshold))
@@ -72,6 +67,16 @@ def main() -> None:
     gold = load_docs(args.data, fold="train")
     parsed = list(parse_docs(gold, config))
     all_gold, all_pred = [], []
+
+    def predict(part_config: Config, indices: list[int]) -> list[AttributionDoc]:
+        """Predictions for the documents ``indices`` with a part's weights."""
+        preds = []
+        for i in indices:
+            article = Article(id=gold[i].id, text=gold[i].text)
+            statements = attribute_statements(parsed[i], article, config=part_config)
+            preds.append(statements_to_doc(gold[i].id, gold[i].text, statements))
+        return preds
+
     # with --encoder: (part config, document indices) to re-score for every grid point
     parts: list[tuple[Config, list[int]]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,16 +91,12 @@ def main() -> None:
                 encoder = CueEncoder(out)
                 for i in test_idx:
                     parsed[i].user_data[USER_DATA_KEY] = encoder.char_probs(gold[i].text)
-            part_config = config.model_copy(
-                update={"attribution": config.attribution.model_copy(update={"weights": str(out)})}
+            part_config = load_config(
+                None,
+                **{"attribution.cue_encoder": bool(args.encoder), "attribution.weights": str(out)},
             )
             parts.append((part_config, test_idx))
-            preds = []
-            for i in test_idx:
-                statements = attribute_statements(
-                    parsed[i], Article(id=gold[i].id, text=gold[i].text), config=part_config
-                )
-                preds.append(statements_to_doc(gold[i].id, gold[i].text, statements))
+            preds = predict(part_config, test_idx)
             golds = [gold[i] for i in test_idx]
             f1 = score(golds, preds)["attribution_f1_overlap"]
             print(f"part {k}: {len(test_idx)} documents, content+source F1 {f1:.4f}", flush=True)
@@ -114,14 +115,8 @@ def main() -> None:
                 tagger.CRF_SHARE, tagger.ENCODER_CUE_THRESHOLD = share, threshold
                 golds, preds = [], []
                 for part_config, test_idx in parts:
-                    for i in test_idx:
-                        statements = attribute_statements(
-                            parsed[i],
-                            Article(id=gold[i].id, text=gold[i].text),
-                            config=part_config,
-                        )
-                        preds.append(statements_to_doc(gold[i].id, gold[i].text, statements))
-                        golds.append(gold[i])
+                    preds += predict(part_config, test_idx)
+                    golds += [gold[i] for i in test_idx]
                 f1 = score(golds, preds)["attribution_f1_overlap"]
                 print(f"CRF share {share:.2f}, threshold {threshold:.2f}: F1 {f1:.4f}")
 

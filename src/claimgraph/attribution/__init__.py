@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..model import Article, ArticleAnalysis, FragmentedSpan, Span, Statement, StatementKind
-from .encoder import USER_DATA_KEY, load_encoder, token_probs
+from .encoder import USER_DATA_KEY, encoder_for, token_probs
 from .features import DocFeatures, doc_features
 from .postprocess import postprocess
 from .rerank import load_reranker
@@ -125,11 +125,7 @@ def attribute_statements(doc: Doc, article: Article, *, config: Config) -> list[
     if config.attribution.cue_encoder:
         chars = doc.user_data.get(USER_DATA_KEY)
         if chars is None:
-            settings = config.attribution
-            encoder = load_encoder(
-                str(taggers.model_dir), settings.encoder_threads, settings.encoder_precision
-            )
-            chars = encoder.char_probs(text)
+            chars = encoder_for(config).char_probs(text)
         encoder_probs = token_probs(chars, feats)
     raws = postprocess(feats, predict(taggers, feats, encoder_probs), reranker)
     if reranker is not None:

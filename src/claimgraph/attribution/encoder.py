@@ -332,7 +332,7 @@ def windows_of(n: int, window: int, stride: int) -> list[int]:
 
 
 class CueEncoder:
-    """A loaded cue encoder (weights from ``model_dir``), int8-quantised for the CPU."""
+    """A loaded cue encoder (weights from ``model_dir``) in ``precision`` (:func:`_compiled`)."""
 
     def __init__(self, model_dir: Path, *, threads: int = 1, precision: str = "auto") -> None:
         meta_path, weights_path = model_dir / ENCODER_META, model_dir / ENCODER_WEIGHTS
@@ -499,17 +499,20 @@ class EncoderPrefetch:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def prefetch_for(config: Config) -> EncoderPrefetch | None:
-    """A background encoder runner for ``config``, or none when the encoder is off."""
-    settings = config.attribution
-    if not settings.cue_encoder:
-        return None
+def encoder_for(config: Config) -> CueEncoder:
+    """The (cached) cue encoder of ``config``'s attribution weights and settings."""
     from .tagger import MODEL_DIR
 
-    weights = settings.weights or str(MODEL_DIR)
-    return EncoderPrefetch(
-        load_encoder(weights, settings.encoder_threads, settings.encoder_precision)
-    )
+    settings = config.attribution
+    weights = str(Path(settings.weights)) if settings.weights else str(MODEL_DIR)
+    return load_encoder(weights, settings.encoder_threads, settings.encoder_precision)
+
+
+def prefetch_for(config: Config) -> EncoderPrefetch | None:
+    """A background encoder runner for ``config``, or none when the encoder is off."""
+    if not config.attribution.cue_encoder:
+        return None
+    return EncoderPrefetch(encoder_for(config))
 
 
 def prefetched(
@@ -567,6 +570,7 @@ __all__ = [
     "base_model_path",
     "build_model",
     "char_probs",
+    "encoder_for",
     "encoder_results",
     "load_encoder",
     "load_tokenizer",
