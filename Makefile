@@ -38,9 +38,15 @@ md: venv
 
 # The shipped attribution and hedging weights are fitted on all of DEV; these are the
 # same recipes fitted on the train folds only, for honest held-out numbers.
+#: Texts whose spaCy entities teach the cue encoder's entity head (besides the DEV texts).
+ENTITY_DATA = --entity-data $(SHARED)/data/stance/fnc1_dev_bodies.jsonl \
+	--entity-data $(SHARED)/data/events/dev.jsonl \
+	--entity-data $(SHARED)/data/hedging/meantime_dev.jsonl \
+	--entity-data $(SHARED)/data/credibility/xsum_mgt_dev.jsonl
+
 heldout-models: venv
 	$(BIN)/python -m claimgraph.attribution.train --fold train --out build/heldout/attribution \
-		--data $(SHARED)/data/attribution/dev.jsonl
+		--data $(SHARED)/data/attribution/dev.jsonl $(ENTITY_DATA)
 	$(BIN)/python -m claimgraph.hedging_train --fold train --out build/heldout/hedging.json \
 		--data $(SHARED)/data/hedging/meantime_dev.jsonl
 

@@ -24,8 +24,9 @@ from .nlp import load_nlp, parse_with
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    import numpy as np
     from spacy.tokens import Doc
+
+    from .attribution.encoder import EncoderOutput
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,11 @@ class Pipeline:
         self.config = config or Config()
         wanted = set(stages) if stages is not None else None
         self.stage_specs = [s for s in STAGES if wanted is None or s.name in wanted]
-        self.nlp = load_nlp(self.config.nlp.model, tuple(self.config.nlp.exclude))
+        from .attribution.encoder import spacy_exclusions
+
+        self.uses_attribution = any(s.name == "attribution" for s in self.stage_specs)
+        exclude = spacy_exclusions(self.config, attribution=self.uses_attribution)
+        self.nlp = load_nlp(self.config.nlp.model, exclude)
         resolved = [(spec, *_resolve(spec)) for spec in self.stage_specs]
         self._fns = [(spec, fn) for spec, fn, _ in resolved]
         meta = self.nlp.meta
@@ -139,16 +144,15 @@ class Pipeline:
                     continue
                 yield item.text, item
 
-        uses_attribution = any(s.name == "attribution" for s in self.stage_specs)
         with (
-            encoder_results(self.config, texts(), enabled=uses_attribution) as items,
+            encoder_results(self.config, texts(), enabled=self.uses_attribution) as items,
             collector_for_batch(),
         ):
             yield from self._analyze(items, pending_failures)
 
     def _analyze(
         self,
-        items: Iterator[tuple[str, tuple[Article, Future[np.ndarray] | None]]],
+        items: Iterator[tuple[str, tuple[Article, Future[EncoderOutput] | None]]],
         pending_failures: list[Failure],
     ) -> Iterator[ArticleAnalysis | Failure]:
         from .attribution.encoder import attach

@@ -23,13 +23,22 @@ import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import ModelError, StageError
+from .encoder_fit import (
+    ENCODER_META,
+    ENCODER_WEIGHTS,
+    LABELS,
+    EncoderSpec,
+    base_tensors,
+    piece_shapes,
+    tuned_names,
+)
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -37,45 +46,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: File names inside an attribution weights directory.
-ENCODER_WEIGHTS = "cue_encoder.safetensors"
-ENCODER_META = "cue_encoder.json"
 #: Where a prefetched result (:func:`char_probs`) travels with its ``Doc`` (``doc.user_data``).
 USER_DATA_KEY = "claimgraph.cue_encoder"
-#: Labels of the classification head, in order.
-LABELS = ("O", "B", "I")
 #: Arithmetic the encoder can run in (:func:`_compiled`); "auto" picks one of them.
 PRECISIONS = ("bfloat16", "int8", "float32")
 #: Windows per forward pass at run time (small: memory, not speed, grows with it on a CPU).
 _BATCH = 4
-
-
-@dataclass(frozen=True)
-class EncoderSpec:
-    """Architecture and training recipe of a cue encoder (stored in ``cue_encoder.json``)."""
-
-    #: Transformer layers kept from the base encoder (the lower ones).
-    layers: int = 3
-    #: Word pieces per window (training and inference).
-    window: int = 256
-    #: Step between inference windows (overlapping predictions are averaged).  Equal to
-    #: ``window``: on the held-out fold overlapping windows (stride 128 or 192) scored the
-    #: same and cost up to twice as much.
-    stride: int = 256
-    epochs: int = 5
-    learning_rate: float = 1.5e-4
-    batch_size: int = 16
-    weight_decay: float = 0.01
-    warmup_share: float = 0.1
-    seed: int = 0
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> EncoderSpec:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -85,6 +61,22 @@ class PieceProbs:
     starts: np.ndarray  # int, shape (n,)
     ends: np.ndarray  # int, shape (n,)
     probs: np.ndarray  # float32, shape (n, 2): P(B), P(I)
+    #: Index into :attr:`EncoderSpec.entity_tags` of each piece's best entity tag, where
+    #: the encoder has an entity head and was asked for entities.
+    entity_tags: np.ndarray | None = None
+    #: Whether each piece continues the word of the piece before it (``##`` pieces).
+    continues: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class EncoderOutput:
+    """What the encoder gives the pipeline for one text."""
+
+    #: Per-character cue probabilities (:func:`char_probs`).
+    chars: np.ndarray
+    #: Named entities as ``(start, end, label)`` character spans, or ``None`` where the
+    #: entities come from spaCy instead.
+    entities: tuple[tuple[int, int, str], ...] | None = None
 
 
 def base_model_path() -> Path:
@@ -100,46 +92,27 @@ def base_model_path() -> Path:
 
 
 def base_weights(layers: int) -> dict[str, Any]:
-    """The base encoder's tensors that a ``layers``-layer cue encoder uses, named as in
-    ``transformers``' ``BertForTokenClassification`` (``bert.`` prefix), as stored."""
-    from safetensors import safe_open
-
-    kept = {}
-    with safe_open(str(base_model_path() / "model.safetensors"), framework="pt") as weights:
-        for name in weights.keys():
-            if (
-                name.startswith("pooler.")
-                or name.endswith("position_ids")  # a buffer older checkpoints store
-                or any(name.startswith(f"encoder.layer.{i}.") for i in range(layers, 99))
-            ):
-                continue
-            kept[f"bert.{name}"] = weights.get_tensor(name)
-    return kept
+    """The base encoder's tensors that a ``layers``-layer cue encoder uses, named with a
+    ``bert.`` prefix, as stored."""
+    return base_tensors(base_model_path(), layers)
 
 
 def build_model(spec: EncoderSpec) -> Any:
-    """A token classifier of ``spec.layers`` base layers with a fresh head (float32)."""
+    """The trainable encoder of ``spec`` on the packaged base encoder (float32; see
+    :func:`claimgraph.attribution.encoder_fit.build_model`)."""
     try:
-        import torch
-        from transformers import BertConfig, BertForTokenClassification
+        from .encoder_fit import build_model as build
+    except ImportError as err:  # pragma: no cover - torch is a dependency
+        raise ModelError("the cue encoder needs torch and transformers") from err
+    try:
+        return build(spec, base_model_path())
     except ImportError as err:
         raise ModelError(
-            "the cue encoder needs torch and transformers (pip install torch transformers), "
-            "or turn it off with attribution.cue_encoder = false"
+            "training the cue encoder needs torch and transformers (pip install torch "
+            "transformers)"
         ) from err
-    base = base_model_path()
-    config = BertConfig.from_pretrained(str(base), num_labels=len(LABELS))
-    config.num_hidden_layers = spec.layers
-    torch.manual_seed(spec.seed)
-    model = BertForTokenClassification(config)
-    kept = {name: value.float() for name, value in base_weights(spec.layers).items()}
-    missing, unexpected = model.load_state_dict(kept, strict=False)
-    stray = [m for m in missing if not m.startswith("classifier.")]
-    if stray or unexpected:
-        raise ModelError(
-            f"base encoder weights do not fit: missing {stray}, unexpected {unexpected}"
-        )
-    return model
+    except ValueError as err:
+        raise ModelError(str(err)) from err
 
 
 def runtime_model(spec: EncoderSpec, tuned: dict[str, Any]) -> Any:
@@ -148,7 +121,8 @@ def runtime_model(spec: EncoderSpec, tuned: dict[str, Any]) -> Any:
     first ``spec.layers`` layers and the fine-tuned head, with the same weights and
     arithmetic as ``transformers``' ``BertForTokenClassification`` in eval mode (a test
     compares them).  The word-piece embeddings stay float16 (23 MB instead of 47).
-    Returns a ``torch.nn.Module`` mapping ``(input_ids, attention_mask)`` to logits."""
+    Returns a ``torch.nn.Module`` mapping ``(input_ids, shapes, attention_mask)`` to the
+    cue logits followed by the entity logits (where ``spec`` has an entity head)."""
     import math
 
     import torch
@@ -213,10 +187,19 @@ def runtime_model(spec: EncoderSpec, tuned: dict[str, Any]) -> Any:
             self.embedding_norm = norm("bert.embeddings.LayerNorm")
             self.layers = nn.ModuleList([Layer(i) for i in range(spec.layers)])
             self.classifier = linear("classifier")
+            if spec.entity_labels:  # one output layer for both heads
+                entity = linear("entity_classifier")
+                self.classifier.weight.data = torch.cat([self.classifier.weight, entity.weight])
+                self.classifier.bias.data = torch.cat([self.classifier.bias, entity.bias])
+            shapes = tensor("shape_embeddings.weight") if spec.shapes else torch.zeros(1, hidden)
+            self.register_buffer("shapes", shapes)
+            self.with_shapes = spec.shapes
 
-        def forward(self, ids: Any, mask: Any) -> Any:
+        def forward(self, ids: Any, shapes: Any, mask: Any) -> Any:
             n = ids.shape[1]
             x = self.words[ids].float() + self.positions[:n] + self.type0  # type: ignore[index,operator]
+            if self.with_shapes:
+                x = x + self.shapes[shapes]  # type: ignore[index]
             x = self.embedding_norm(x)
             bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
             for layer in self.layers:
@@ -248,7 +231,8 @@ def resolve_precision(precision: str) -> str:
 def _compiled(model: Any, precision: str = "int8") -> Any:
     """``model`` for inference in ``precision``, traced into TorchScript, which runs a
     whole forward pass without taking Python's GIL op by op (the encoder runs in a thread
-    beside the parse).  Returns a callable ``(input_ids, attention_mask) -> logits``.
+    beside the parse).  Returns a callable
+    ``(input_ids, shapes, attention_mask) -> logits``.
 
     * ``int8``: linear layers dynamically quantised (about 1.4x faster than float32 on
       the CPU, probabilities within about 0.6 of float32 at worst);
@@ -280,7 +264,7 @@ def _compiled(model: Any, precision: str = "int8") -> Any:
             warnings.simplefilter("ignore")  # tracer warnings about Python-side shape checks
             with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=autocast):
                 traced = torch.jit.trace(  # type: ignore[no-untyped-call]
-                    model, (example, example), strict=False
+                    model, (example, example, example), strict=False
                 )
         except (RuntimeError, TypeError) as err:
             logger.info("cue encoder runs untraced: %s", err)
@@ -288,31 +272,11 @@ def _compiled(model: Any, precision: str = "int8") -> Any:
     if not autocast:
         return traced
 
-    def forward(ids: Any, mask: Any) -> Any:
+    def forward(ids: Any, shapes: Any, mask: Any) -> Any:
         with torch.autocast("cpu", torch.bfloat16):
-            return traced(ids, mask)
+            return traced(ids, shapes, mask)
 
     return forward
-
-
-def tuned_names(spec: EncoderSpec) -> list[str]:
-    """Names of the fine-tuned (shipped) tensors of a cue encoder of ``spec``."""
-    parts = (
-        "attention.self.query", "attention.self.key", "attention.self.value",
-        "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense",
-        "output.dense", "output.LayerNorm",
-    )
-    return [
-        f"bert.encoder.layer.{i}.{part}.{kind}"
-        for i in range(spec.layers)
-        for part in parts
-        for kind in ("weight", "bias")
-    ] + ["classifier.weight", "classifier.bias"]
-
-
-def trainable(name: str, spec: EncoderSpec) -> bool:
-    """Whether a parameter is fine-tuned (and shipped): one of :func:`tuned_names`."""
-    return name in tuned_names(spec)
 
 
 def load_tokenizer() -> Any:
@@ -332,9 +296,20 @@ def windows_of(n: int, window: int, stride: int) -> list[int]:
 
 
 class CueEncoder:
-    """A loaded cue encoder (weights from ``model_dir``) in ``precision`` (:func:`_compiled`)."""
+    """A loaded cue encoder (weights from ``model_dir``) in ``precision`` (:func:`_compiled`).
 
-    def __init__(self, model_dir: Path, *, threads: int = 1, precision: str = "auto") -> None:
+    With ``entities`` and an encoder that has an entity head, :meth:`output` gives the
+    text's named entities too.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        threads: int = 1,
+        precision: str = "auto",
+        entities: bool = True,
+    ) -> None:
         meta_path, weights_path = model_dir / ENCODER_META, model_dir / ENCODER_WEIGHTS
         if not meta_path.is_file() or not weights_path.is_file():
             raise ModelError(
@@ -354,23 +329,29 @@ class CueEncoder:
         try:
             self.spec = EncoderSpec.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
             tuned = load_file(str(weights_path))
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, TypeError) as err:
             raise ModelError(f"cannot read cue encoder in {model_dir}: {err}") from err
         if set(tuned) != set(tuned_names(self.spec)):
             raise ModelError(f"cue encoder weights in {model_dir} do not match its spec")
         if threads > 0:
             torch.set_num_threads(threads)
         self.precision = resolve_precision(precision)
+        #: Whether :meth:`output` gives entities (the encoder has an entity head and
+        #: was asked for them).
+        self.entities = entities and bool(self.spec.entity_labels)
         self.forward = _compiled(runtime_model(self.spec, tuned), self.precision)
         self.tokenizer = Tokenizer.from_file(str(base_model_path() / "tokenizer.json"))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         vocab = self.tokenizer.get_vocab()
         self._cls, self._sep = vocab["[CLS]"], vocab["[SEP]"]
+        self._continues = np.zeros(max(vocab.values()) + 1, dtype=bool)
+        self._continues[[i for piece, i in vocab.items() if piece.startswith("##")]] = True
         self._lock = threading.Lock()
 
     def probs(self, text: str) -> PieceProbs:
-        """Cue probabilities of every word piece of ``text``."""
+        """Cue probabilities of every word piece of ``text`` (and their entity tags where
+        :attr:`entities` is on)."""
         import torch
 
         # encode_batch runs without the GIL (the parse goes on in the main thread)
@@ -378,33 +359,179 @@ class CueEncoder:
         ids: list[int] = enc.ids
         offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
         n = len(ids)
+        none = np.zeros(0, np.int64) if self.entities else None
         if n == 0:
-            return PieceProbs(offsets[:, 0], offsets[:, 1], np.zeros((0, 2), np.float32))
+            return PieceProbs(
+                offsets[:, 0], offsets[:, 1], np.zeros((0, 2), np.float32), none, none
+            )
         width = min(self.spec.window, n)  # every window has this many pieces
         starts = np.asarray(windows_of(n, self.spec.window, self.spec.stride))
         positions = starts[:, None] + np.arange(width)[None, :]
         rows = np.empty((len(starts), width + 2), dtype=np.int64)
         rows[:, 0], rows[:, -1] = self._cls, self._sep
         rows[:, 1:-1] = np.asarray(ids, dtype=np.int64)[positions]
-        acc = np.zeros((n, len(LABELS)), dtype=np.float64)
+        shapes = np.zeros_like(rows)
+        if self.spec.shapes:
+            shapes[:, 1:-1] = piece_shapes(text, offsets[:, 0], offsets[:, 1])[positions]
+        outputs = len(LABELS) + (len(self.spec.entity_tags) if self.spec.entity_labels else 0)
+        acc = np.zeros((n, outputs), dtype=np.float64)
         with self._lock, torch.inference_mode():
             for b in range(0, len(starts), _BATCH):
                 x = torch.from_numpy(rows[b : b + _BATCH])
-                p = torch.softmax(self.forward(x, torch.ones_like(x)).float(), dim=-1).numpy()
-                np.add.at(acc, positions[b : b + _BATCH].ravel(), p[:, 1:-1].reshape(-1, 3))
+                shape = torch.from_numpy(shapes[b : b + _BATCH])
+                logits = self.forward(x, shape, torch.ones_like(x))
+                out = logits.float()[:, 1:-1]
+                out[..., : len(LABELS)] = torch.softmax(out[..., : len(LABELS)], dim=-1)
+                np.add.at(acc, positions[b : b + _BATCH].ravel(), out.reshape(-1, outputs).numpy())
         count = np.bincount(positions.ravel(), minlength=n).astype(np.float64)
-        probs = (acc / np.maximum(count, 1)[:, None])[:, 1:].astype(np.float32)
-        return PieceProbs(offsets[:, 0], offsets[:, 1], probs)
+        acc /= np.maximum(count, 1)[:, None]
+        probs = acc[:, 1 : len(LABELS)].astype(np.float32)
+        if not self.entities:
+            return PieceProbs(offsets[:, 0], offsets[:, 1], probs)
+        tags = acc[:, len(LABELS) :].argmax(axis=1)
+        continues = self._continues[np.asarray(ids, dtype=np.int64)]
+        return PieceProbs(offsets[:, 0], offsets[:, 1], probs, tags, continues)
 
     def char_probs(self, text: str) -> np.ndarray:
         """:func:`char_probs` of ``text`` (what the attribution stage reads)."""
         return char_probs(self.probs(text), len(text))
 
+    def output(self, text: str) -> EncoderOutput:
+        """Cue probabilities per character of ``text``, and its entities where
+        :attr:`entities` is on."""
+        pieces = self.probs(text)
+        entities = None
+        if pieces.entity_tags is not None:
+            entities = entity_spans(pieces, self.spec.entity_tags)
+        return EncoderOutput(char_probs(pieces, len(text)), entities)
+
+
+def entity_spans(pieces: PieceProbs, tags: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:
+    """Entities as ``(start, end, label)`` character spans from the pieces' B-/I- tags
+    (``tags`` names each index), read per word: a word takes the tag of its first piece
+    (:attr:`PieceProbs.continues` marks the others).  An entity starts at a ``B-X`` word,
+    or at an ``I-X`` word that does not continue an ``X`` entity, and takes the ``I-X``
+    words right after it."""
+    if pieces.entity_tags is None:
+        return ()
+    n = len(pieces.entity_tags)
+    continues = pieces.continues if pieces.continues is not None else np.zeros(n, dtype=bool)
+    first = np.flatnonzero(~continues)  # first piece of each word
+    if not len(first):
+        return ()
+    last = np.append(first[1:], n) - 1  # last piece of each word
+    word_tags = pieces.entity_tags[first]
+    spans: list[tuple[int, int, str]] = []
+    current: list[Any] | None = None  # [start, end, label]
+    previous = -2
+    for w in np.flatnonzero(word_tags > 0).tolist():
+        prefix, _, label = tags[int(word_tags[w])].partition("-")
+        start, end = int(pieces.starts[first[w]]), int(pieces.ends[last[w]])
+        if current is not None and prefix == "I" and label == current[2] and w == previous + 1:
+            current[1] = end
+        else:
+            if current is not None:
+                spans.append((current[0], current[1], current[2]))
+            current = [start, end, label]
+        previous = w
+    if current is not None:
+        spans.append((current[0], current[1], current[2]))
+    return tuple(spans)
+
+
+#: Entity types that name something (the rest are dates, numbers and amounts).
+NAME_TYPES = frozenset(
+    {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
+#: Fine-grained tags of proper nouns.
+_PROPER = frozenset({"NNP", "NNPS"})
+
+
+def set_entities(doc: Any, entities: tuple[tuple[int, int, str], ...]) -> None:
+    """Make ``entities`` (character spans) the named entities of ``doc``.
+
+    Each span is widened to whole tokens; overlaps go to the longer span
+    (``spacy.util.filter_spans``); every other token is outside an entity.  Where ``doc``
+    is tagged and parsed, two repairs of the encoder's word-by-word tags follow
+    (:func:`_repair`): a name runs on over the proper nouns it is a compound of, and every
+    mention of a name in the document takes the type most of its mentions have.
+    """
+    from spacy.util import filter_spans
+
+    spans = []
+    for start, end, label in entities:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is not None and len(span) and span.text.strip():
+            spans.append(span)
+    spans = filter_spans(spans)
+    if doc.has_annotation("TAG") and doc.has_annotation("DEP"):
+        spans = _repair(doc, spans)
+    doc.set_ents(spans, default="outside")
+
+
+def _repair(doc: Any, spans: list[Any]) -> list[Any]:
+    """Name spans extended over the proper nouns they are a compound of ("Islamic" in
+    "Islamic State"; not into another entity), and each name's type made the most
+    frequent one among the mentions that read the same (ignoring case and a leading
+    "the"), a one-word mention that ends a longer person name (a surname) counting that
+    name as a person mention and going to the person on a tie."""
+    from collections import Counter
+
+    from spacy.tokens import Span
+
+    taken = np.zeros(len(doc) + 1, dtype=bool)
+    for span in spans:
+        taken[span.start : span.end] = True
+    tags = [t.tag_ for t in doc]
+    grown = []
+    for span in spans:
+        end = span.end
+        if span.label_ in NAME_TYPES and tags[end - 1] in _PROPER:
+            while (
+                end < len(doc)
+                and not taken[end]
+                and tags[end] in _PROPER
+                and doc[end - 1].dep_ == "compound"
+                and doc[end - 1].head.i == end
+            ):
+                taken[end] = True
+                end += 1
+        grown.append(span if end == span.end else Span(doc, span.start, end, label=span.label_))
+
+    def key(span: Any) -> str:
+        words = span.text.lower().split()
+        return " ".join(words[1:] if len(words) > 1 and words[0] == "the" else words)
+
+    votes: dict[str, Counter[str]] = {}
+    surnames: dict[str, Counter[str]] = {}
+    for span in grown:
+        if span.label_ in NAME_TYPES:
+            votes.setdefault(key(span), Counter())[span.label_] += 1
+            if span.label_ == "PERSON" and len(span) > 1:
+                surnames.setdefault(span[-1].lower_, Counter())["PERSON"] += 1
+    out = []
+    for span in grown:
+        label = span.label_
+        if label in NAME_TYPES:
+            counts = votes[key(span)].copy()
+            surname = len(span) == 1 and span[0].lower_ in surnames
+            if surname:
+                counts.update(surnames[span[0].lower_])
+            (best, n), *rest = counts.most_common()
+            if surname and counts["PERSON"] >= n:
+                label = "PERSON"  # ties go to the person whose full name is given
+            elif best != label and (not rest or n > rest[0][1]):
+                label = best
+        out.append(span if label == span.label_ else Span(doc, span.start, span.end, label=label))
+    return out
+
 
 @functools.lru_cache(maxsize=2)
-def load_encoder(model_dir: str, threads: int = 1, precision: str = "auto") -> CueEncoder:
+def load_encoder(
+    model_dir: str, threads: int = 1, precision: str = "auto", entities: bool = True
+) -> CueEncoder:
     """Load (once per process) the cue encoder stored in ``model_dir``."""
-    return CueEncoder(Path(model_dir), threads=threads, precision=precision)
+    return CueEncoder(Path(model_dir), threads=threads, precision=precision, entities=entities)
 
 
 def char_probs(pieces: PieceProbs, text_length: int) -> np.ndarray:
@@ -489,11 +616,11 @@ class EncoderPrefetch:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimgraph-cues")
         self._submitted = 0
 
-    def submit(self, text: str) -> Future[np.ndarray]:
+    def submit(self, text: str) -> Future[EncoderOutput]:
         self._submitted += 1
         if self._submitted % TRIM_EVERY == 0:
             self._pool.submit(_trim_heap)
-        return self._pool.submit(self.encoder.char_probs, text)
+        return self._pool.submit(self.encoder.output, text)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -505,7 +632,26 @@ def encoder_for(config: Config) -> CueEncoder:
 
     settings = config.attribution
     weights = str(Path(settings.weights)) if settings.weights else str(MODEL_DIR)
-    return load_encoder(weights, settings.encoder_threads, settings.encoder_precision)
+    return load_encoder(
+        weights, settings.encoder_threads, settings.encoder_precision, settings.encoder_entities
+    )
+
+
+def entities_from_encoder(config: Config) -> bool:
+    """Whether the cue encoder of ``config`` supplies the named entities, so that the
+    spaCy pipeline runs without its own ``ner`` (the encoder is on, has an entity head,
+    and ``attribution.encoder_entities`` is set)."""
+    settings = config.attribution
+    return settings.cue_encoder and settings.encoder_entities and encoder_for(config).entities
+
+
+def spacy_exclusions(config: Config, *, attribution: bool = True) -> tuple[str, ...]:
+    """The spaCy components to leave out for ``config``: ``nlp.exclude``, and ``ner``
+    where the encoder supplies the entities of a pipeline that runs ``attribution``."""
+    exclude = tuple(config.nlp.exclude)
+    if attribution and "ner" not in exclude and entities_from_encoder(config):
+        exclude += ("ner",)
+    return exclude
 
 
 def prefetch_for(config: Config) -> EncoderPrefetch | None:
@@ -517,7 +663,7 @@ def prefetch_for(config: Config) -> EncoderPrefetch | None:
 
 def prefetched(
     prefetch: EncoderPrefetch | None, items: Iterator[tuple[str, Any]]
-) -> Iterator[tuple[str, tuple[Any, Future[np.ndarray] | None]]]:
+) -> Iterator[tuple[str, tuple[Any, Future[EncoderOutput] | None]]]:
     """``(text, context)`` pairs with each text's encoder future added to its context."""
     for text, context in items:
         yield text, (context, prefetch.submit(text) if prefetch is not None else None)
@@ -526,7 +672,7 @@ def prefetched(
 @contextlib.contextmanager
 def encoder_results(
     config: Config, items: Iterator[tuple[str, Any]], *, enabled: bool = True
-) -> Iterator[Iterator[tuple[str, tuple[Any, Future[np.ndarray] | None]]]]:
+) -> Iterator[Iterator[tuple[str, tuple[Any, Future[EncoderOutput] | None]]]]:
     """``(text, context)`` pairs with each text's encoder future added to its context
     (:func:`prefetched`), the encoder running in the background while the body reads them
     and stopped when it leaves; futures are ``None`` when the encoder is off in ``config``
@@ -539,15 +685,21 @@ def encoder_results(
             prefetch.close()
 
 
-def attach(doc: Any, future: Future[np.ndarray] | None, article_id: str | None = None) -> None:
-    """Store a prefetched result on ``doc`` for the attribution stage.
+def attach(
+    doc: Any, future: Future[EncoderOutput] | None, article_id: str | None = None
+) -> None:
+    """Store a prefetched result on ``doc`` for the attribution stage, and make its
+    entities the ``doc``'s where the encoder gave them (:func:`set_entities`).
 
     Raises :class:`~claimgraph.errors.StageError` when the encoder failed on the text.
     """
     if future is None:
         return
     try:
-        doc.user_data[USER_DATA_KEY] = future.result()
+        output = future.result()
+        doc.user_data[USER_DATA_KEY] = output.chars
+        if output.entities is not None:
+            set_entities(doc, output.entities)
     except Exception as err:
         raise StageError(
             f"cue encoder failed: {type(err).__name__}: {err}",
@@ -563,6 +715,7 @@ __all__ = [
     "PRECISIONS",
     "USER_DATA_KEY",
     "CueEncoder",
+    "EncoderOutput",
     "EncoderPrefetch",
     "EncoderSpec",
     "PieceProbs",
@@ -572,13 +725,17 @@ __all__ = [
     "char_probs",
     "encoder_for",
     "encoder_results",
+    "entities_from_encoder",
+    "entity_spans",
     "load_encoder",
     "load_tokenizer",
     "native_bfloat16",
     "prefetch_for",
     "prefetched",
     "resolve_precision",
+    "set_entities",
+    "spacy_exclusions",
     "token_probs",
-    "trainable",
+    "tuned_names",
     "windows_of",
 ]

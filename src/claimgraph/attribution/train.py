@@ -214,6 +214,7 @@ def train(
     clusters: Path | None = None,
     rerank: bool = True,
     encoder: bool = True,
+    entity_data: Sequence[Path] = (),
 ) -> dict[str, int]:
     """Train both taggers on ``fold`` of ``data`` and write them to ``out_dir``.
 
@@ -221,8 +222,10 @@ def train(
     order); ``clusters`` may name an existing ``clusters.npz`` to reuse instead of fitting
     k-means again.  With ``rerank`` the second stage (:mod:`.rerank`) is fitted too, on
     out-of-fold predictions (four more tagger fits).  With ``encoder`` the transformer cue
-    encoder is fine-tuned too (:mod:`.encoder_train`; about 10 minutes on 2 cores);
-    without it a stale one is removed.  Returns counts of training sequences.  Raises
+    encoder is fine-tuned too (:mod:`.encoder_train`, its entity head on the texts of
+    ``data`` and ``entity_data``; about an hour on 2 cores, less on a GPU through
+    ``encoder_train --prepare``); without it a stale one is removed.  Returns counts of
+    training sequences.  Raises
     :class:`~claimgraph.errors.EvaluationError` on malformed data.
     """
     config = config or Config()
@@ -251,9 +254,9 @@ def train(
     elif reranker_path.exists():
         reranker_path.unlink()  # stale: fitted on other taggers' outputs
     if encoder:
-        from .encoder_train import fit_encoder
+        from .encoder_train import entity_texts, fit_encoder
 
-        fit_encoder(gold_docs, out_dir, progress=True)
+        fit_encoder(gold_docs, out_dir, extra_texts=entity_texts(entity_data), progress=True)
     else:
         for name in (ENCODER_META, ENCODER_WEIGHTS):
             (out_dir / name).unlink(missing_ok=True)  # stale: another fold's encoder
@@ -292,6 +295,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="skip the transformer cue encoder (run with attribution.cue_encoder = false)",
     )
+    parser.add_argument(
+        "--entity-data",
+        type=Path,
+        action="append",
+        default=[],
+        help="JSONL file of more texts for the encoder's entity head (repeatable)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     counts = train(
@@ -301,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         clusters=args.clusters,
         rerank=not args.no_rerank,
         encoder=not args.no_encoder,
+        entity_data=args.entity_data,
     )
     logger.info("trained: %s", counts)
     return 0

@@ -363,7 +363,7 @@ def evaluate(
     logs a line every 50 documents.  Raises :class:`EvaluationError` on malformed data.
     """
     from ..attribution import attribute_statements
-    from ..attribution.encoder import attach, encoder_results
+    from ..attribution.encoder import attach, encoder_results, spacy_exclusions
     from ..config import Config
     from ..model import Article
     from ..nlp import load_nlp
@@ -373,7 +373,7 @@ def evaluate(
     gold_docs = load_docs(data, fold=fold)
     if not gold_docs:
         raise EvaluationError(f"no documents in fold {fold!r}", input=str(data))
-    nlp = load_nlp(config.nlp.model, tuple(config.nlp.exclude))
+    nlp = load_nlp(config.nlp.model, spacy_exclusions(config))
     pred_docs: list[AttributionDoc] = []
     with (
         encoder_results(config, ((g.text, g) for g in gold_docs)) as items,

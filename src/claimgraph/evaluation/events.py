@@ -336,24 +336,40 @@ def predict(
     records: Iterable[dict[str, Any]], *, config: Config | None = None
 ) -> Iterator[dict[str, Any]]:
     """Predict ``{"id", "events"}`` for each record from its ``text`` alone."""
+    from ..attribution.encoder import attach, encoder_results, spacy_exclusions
     from ..config import Config as _Config
     from ..nlp import load_nlp
 
     config = config or _Config()
-    nlp = load_nlp(config.nlp.model, tuple(config.nlp.exclude))
     stages = _stage_functions(config)
-    items = ((str(r["text"]), r) for r in records)
-    for doc, record in nlp.pipe(items, batch_size=config.nlp.batch_size, as_tuples=True):
-        text = str(record["text"])
-        analysis = ArticleAnalysis(article=Article(id=Article.make_id(text), text=text))
-        for name, fn in stages:
-            try:
-                analysis = fn(doc, analysis, config=config)
-            except Exception as err:  # one failing stage must not end the evaluation
-                if name == "speech_acts":
-                    raise
-                logger.warning("stage %s failed on %s: %s", name, record["id"], err)
-        yield {"id": record["id"], "events": events_from_analysis(analysis)}
+    # the analysis pipeline's parse: spaCy's components, and the cue encoder's results
+    # (with its entities where it gives them) attached to each Doc
+    uses_attribution = any(name == "attribution" for name, _ in stages)
+    nlp = load_nlp(config.nlp.model, spacy_exclusions(config, attribution=uses_attribution))
+    with encoder_results(
+        config, ((str(r["text"]), r) for r in records), enabled=uses_attribution
+    ) as items:
+        for doc, (record, future) in nlp.pipe(
+            items, batch_size=config.nlp.batch_size, as_tuples=True
+        ):
+            attach(doc, future, str(record["id"]))
+            yield _predict_one(doc, record, stages, config)
+
+
+def _predict_one(
+    doc: Any, record: dict[str, Any], stages: list[tuple[str, Any]], config: Config
+) -> dict[str, Any]:
+    """``{"id", "events"}`` of one parsed record."""
+    text = str(record["text"])
+    analysis = ArticleAnalysis(article=Article(id=Article.make_id(text), text=text))
+    for name, fn in stages:
+        try:
+            analysis = fn(doc, analysis, config=config)
+        except Exception as err:  # one failing stage must not end the evaluation
+            if name == "speech_acts":
+                raise
+            logger.warning("stage %s failed on %s: %s", name, record["id"], err)
+    return {"id": record["id"], "events": events_from_analysis(analysis)}
 
 
 def evaluate(
