@@ -320,8 +320,12 @@ def test_spacy_ner_is_left_out_only_where_the_encoder_gives_entities() -> None:
     has_head = encoder_for(config).entities
     assert ("ner" in spacy_exclusions(config)) == has_head
     assert "ner" not in spacy_exclusions(config, attribution=False)
-    for setting in ("attribution.encoder_entities", "attribution.cue_encoder"):
-        off = load_config(None, **{setting: False})
+    for setting, value in (
+        ("attribution.encoder_entities", False),
+        ("attribution.cue_encoder", False),
+        ("nlp.model", "md"),  # another pipeline: its own entities
+    ):
+        off = load_config(None, **{setting: value})
         assert "ner" not in spacy_exclusions(off)
 
 

