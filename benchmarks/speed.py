@@ -6,7 +6,8 @@
 Measures, over the same texts and in the same run:
   * ``bare``: ``nlp.pipe`` of the FULL pinned spaCy pipeline (every component), the floor;
   * ``core``: claimgraph ingest + parse + attribution + actors/speakers + JSON output;
-  * ``core-crf``: the same with the transformer cue encoder off (``--no-cue-encoder``);
+  * ``core-crf``: the same with the transformer encoder off (``--no-cue-encoder``: cues from
+    the CRF alone, entities from spaCy's ``ner``);
   * ``core+acts``: core plus speech acts;
   * ``full``: every stage (speech acts, evidence, credibility).
 Reports words/s, articles/s, the ratio to ``bare``, the CPU seconds of the process (all

@@ -366,3 +366,22 @@ def test_encoder_entities_are_repaired_with_the_parse(nlp) -> None:
     bare = nlp.make_doc(text)
     set_entities(bare, encoder_says)
     assert ("Islamic", "ORG") in [(e.text, e.label_) for e in bare.ents]
+
+
+def test_pipeline_runs_without_spacy_ner_and_takes_the_encoders_entities() -> None:
+    from claimgraph.model import ActorType
+    from claimgraph.pipeline import Pipeline
+
+    text = "Angela Merkel said on Tuesday that Germany would send more aid to Ukraine."
+    article = Article(id=Article.make_id(text), text=text)
+    pipeline = Pipeline(Config())
+    assert "ner" not in pipeline.nlp.pipe_names
+    (analysis,) = list(pipeline.analyze([article]))
+    types = {actor.name: actor.type for actor in analysis.actors}
+    assert types.get("Angela Merkel") == ActorType.PERSON
+    assert types.get("Germany") == ActorType.COUNTRY
+    (statement,) = analysis.statements
+    assert statement.speaker is not None and statement.speaker.name == "Angela Merkel"
+    # spaCy's own entities where the encoder's are turned off
+    spacy_ner = load_config(None, **{"attribution.encoder_entities": False})
+    assert "ner" in Pipeline(spacy_ner).nlp.pipe_names

@@ -223,7 +223,7 @@ def train(
     k-means again.  With ``rerank`` the second stage (:mod:`.rerank`) is fitted too, on
     out-of-fold predictions (four more tagger fits).  With ``encoder`` the transformer cue
     encoder is fine-tuned too (:mod:`.encoder_train`, its entity head on the texts of
-    ``data`` and ``entity_data``; about an hour on 2 cores, less on a GPU through
+    ``data`` and ``entity_data``; an estimated 75 minutes on 2 cores, a minute on a GPU through
     ``encoder_train --prepare``); without it a stale one is removed.  Returns counts of
     training sequences.  Raises
     :class:`~claimgraph.errors.EvaluationError` on malformed data.
