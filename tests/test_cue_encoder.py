@@ -327,6 +327,9 @@ def test_spacy_ner_is_left_out_only_where_the_encoder_gives_entities() -> None:
     ):
         off = load_config(None, **{setting: value})
         assert "ner" not in spacy_exclusions(off)
+        if setting != "attribution.cue_encoder":
+            # and the encoder gives no entities that would overwrite spaCy's
+            assert not encoder_for(off).entities
 
 
 def test_encoder_entities_are_repaired_with_the_parse(nlp) -> None:

