@@ -100,10 +100,8 @@ def base_weights(layers: int) -> dict[str, Any]:
 def build_model(spec: EncoderSpec) -> Any:
     """The trainable encoder of ``spec`` on the packaged base encoder (float32; see
     :func:`claimgraph.attribution.encoder_fit.build_model`)."""
-    try:
-        from .encoder_fit import build_model as build
-    except ImportError as err:  # pragma: no cover - torch is a dependency
-        raise ModelError("the cue encoder needs torch and transformers") from err
+    from .encoder_fit import build_model as build
+
     try:
         return build(spec, base_model_path())
     except ImportError as err:
@@ -482,15 +480,14 @@ def _repair(doc: Any, spans: list[Any]) -> list[Any]:
     taken = np.zeros(len(doc) + 1, dtype=bool)
     for span in spans:
         taken[span.start : span.end] = True
-    tags = [t.tag_ for t in doc]
     grown = []
     for span in spans:
         end = span.end
-        if span.label_ in NAME_TYPES and tags[end - 1] in _PROPER:
+        if span.label_ in NAME_TYPES and doc[end - 1].tag_ in _PROPER:
             while (
                 end < len(doc)
                 and not taken[end]
-                and tags[end] in _PROPER
+                and doc[end].tag_ in _PROPER
                 and doc[end - 1].dep_ == "compound"
                 and doc[end - 1].head.i == end
             ):

