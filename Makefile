@@ -45,9 +45,9 @@ ENTITY_DATA = --entity-data $(SHARED)/data/stance/fnc1_dev_bodies.jsonl \
 	--entity-data $(SHARED)/data/credibility/xsum_mgt_dev.jsonl
 
 heldout-models: venv
-	$(BIN)/python -m claimgraph.attribution.train --fold train --out build/heldout/attribution \
+	$(BIN)/python -m claimgraph.training.attribution --fold train --out build/heldout/attribution \
 		--data $(SHARED)/data/attribution/dev.jsonl $(ENTITY_DATA)
-	$(BIN)/python -m claimgraph.hedging_train --fold train --out build/heldout/hedging.json \
+	$(BIN)/python -m claimgraph.training.hedging --fold train --out build/heldout/hedging.json \
 		--data $(SHARED)/data/hedging/meantime_dev.jsonl
 
 bench: heldout-models

@@ -6,7 +6,7 @@
 The train-fold documents are cut into ``k`` parts by a hash of their id (the second stage's
 ``rerank_train.part_of``, so with k=4 the parts are its out-of-fold parts); for each part the
 k-means tables and both CRFs are fitted on the other parts (``train.fit_taggers``, the same
-recipe as ``python -m claimgraph.attribution.train``, without the second stage) and the
+recipe as ``python -m claimgraph.training.attribution``, without the second stage) and the
 part is predicted.  Prints the pooled scores of ``claimgraph eval attribution`` and each
 part's content+source F1.  Feature and parameter changes to the taggers are judged here
 rather than on the held-out fold, which stays for the final number.  About 10 minutes for
@@ -43,10 +43,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from claimgraph.attribution import attribute_statements, tagger
-    from claimgraph.attribution.encoder import USER_DATA_KEY, CueEncoder
-    from claimgraph.attribution.encoder_train import fit_encoder
-    from claimgraph.attribution.rerank_train import part_of
-    from claimgraph.attribution.train import fit_taggers, parse_docs
     from claimgraph.config import Config, load_config
     from claimgraph.evaluation.attribution import (
         AttributionDoc,
@@ -56,6 +52,11 @@ def main() -> None:
         statements_to_doc,
     )
     from claimgraph.model import Article
+    from claimgraph.nlp.encoder import CueEncoder
+    from claimgraph.nlp.encoder_runner import USER_DATA_KEY
+    from claimgraph.training.encoder import fit_encoder
+    from claimgraph.training.reranker import part_of
+    from claimgraph.training.taggers import fit_taggers, parse_docs
 
     config = load_config(None, **{"attribution.cue_encoder": bool(args.encoder)})
     shares_text, thresholds_text = args.grid.split("/")

@@ -49,9 +49,9 @@ def main() -> None:
 
     from claimgraph.attribution import tagger
     from claimgraph.attribution.features import doc_features
-    from claimgraph.attribution.train import parse_docs
     from claimgraph.config import Config
     from claimgraph.evaluation.attribution import load_docs
+    from claimgraph.training.taggers import parse_docs
 
     torch.manual_seed(0)
     random.seed(0)

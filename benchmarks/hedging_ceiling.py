@@ -2,7 +2,7 @@
 
     python benchmarks/hedging_ceiling.py [--data ../shared/data/hedging/meantime_dev.jsonl]
 
-Runs the nested grouped cross-validation of ``python -m claimgraph.hedging_train --cv all``
+Runs the nested grouped cross-validation of ``python -m claimgraph.training.hedging --cv all``
 four times over all of DEV:
 
 * ``text only``: the shipped features (what the model can see);
@@ -38,7 +38,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from claimgraph.evaluation.hedging import iter_mentions, mention_features
-    from claimgraph.hedging_train import _f1, cross_validate
+    from claimgraph.evaluation.metrics import binary_prf
+    from claimgraph.training.hedging import cross_validate
 
     mentions = list(iter_mentions(args.data, fold="all"))
     times = {}
@@ -84,7 +85,7 @@ def main() -> None:
             times[m.id] == "FUTURE" and (style_share(i) or 0.0) >= cut
             for i, m in enumerate(mentions)
         ]
-        prec, rec, f1 = _f1(labels, guess)
+        prec, rec, f1 = binary_prf(labels, guess)
         print(f"  rule on both oracles (FUTURE and article share >= {cut}): "
               f"P={prec:.3f} R={rec:.3f} F1={f1:.3f}")
 

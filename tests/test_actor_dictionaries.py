@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph.actor_dictionaries import (
+from claimgraph.actors.dictionary import (
     DATA_DIR,
     choose_code,
     fold_token,
@@ -101,7 +101,7 @@ def test_actor_dictionaries_user_csv_with_malformed_line(tmp_path, caplog):
         "Acme Gazette,~MED\n",
         encoding="utf-8",
     )
-    with caplog.at_level(logging.WARNING, logger="claimgraph.actor_dictionaries"):
+    with caplog.at_level(logging.WARNING, logger="claimgraph.actors.dictionary"):
         dictionary = load_dictionaries([path])
     assert "mine.csv:3" in caplog.text
     assert any("mine.csv:3" in p for p in dictionary.report.problems)
@@ -154,14 +154,23 @@ def test_actor_dictionaries_load_is_cached():
 
 def test_actor_dictionaries_index_is_current():
     # the bundled JSON index must match the bundled files (rebuild with
-    # `python -m claimgraph.actor_dictionaries` after editing them)
-    from claimgraph.actor_dictionaries import _Builder, _parse_builtin, _read_index
+    # `python -m claimgraph.training.actor_index` after editing them)
+    from claimgraph.actors.dictionary_parsing import DictionaryBuilder, parse_builtin, read_index
 
-    indexed, parsed = _Builder(), _Builder()
-    assert _read_index(indexed)
-    _parse_builtin(parsed)
+    indexed, parsed = DictionaryBuilder(), DictionaryBuilder()
+    assert read_index(indexed)
+    parse_builtin(parsed)
     assert indexed.actors == parsed.actors
     assert indexed.agents == parsed.agents
+
+
+def test_actor_index_rebuilds_the_shipped_index(tmp_path):
+    from claimgraph.actors.dictionary_parsing import INDEX_PATH
+    from claimgraph.training.actor_index import main
+
+    out = tmp_path / "index.json"
+    assert main(["--out", str(out)]) == 0
+    assert out.read_bytes() == INDEX_PATH.read_bytes()
 
 
 @pytest.mark.parametrize(

@@ -127,9 +127,9 @@ def test_reranker_json_roundtrip_and_loading(tmp_path: Path) -> None:
 
 
 def test_out_of_fold_examples_are_labelled_against_gold(nlp) -> None:
-    from claimgraph.attribution.rerank_train import document_examples, part_of
     from claimgraph.attribution.tagger import load_taggers
     from claimgraph.evaluation.attribution import parse_doc
+    from claimgraph.training.reranker import document_examples, part_of
 
     def span(sub: str) -> dict[str, object]:
         start = TEXT.index(sub)

@@ -11,17 +11,6 @@ import numpy as np
 import pytest
 
 from claimgraph.attribution import attribute_statements
-from claimgraph.attribution.encoder import (
-    ENCODER_META,
-    ENCODER_WEIGHTS,
-    USER_DATA_KEY,
-    CueEncoder,
-    PieceProbs,
-    char_probs,
-    load_encoder,
-    token_probs,
-    windows_of,
-)
 from claimgraph.attribution.features import doc_features
 from claimgraph.attribution.tagger import (
     CLUSTERS,
@@ -33,11 +22,15 @@ from claimgraph.attribution.tagger import (
     cue_marginals,
     load_taggers,
     tag_cues,
+    token_probs,
 )
 from claimgraph.config import Config, load_config
 from claimgraph.errors import ModelError
 from claimgraph.evaluation.attribution import parse_doc
 from claimgraph.model import Article
+from claimgraph.nlp.encoder import CueEncoder, PieceProbs, char_probs, load_encoder, windows_of
+from claimgraph.nlp.encoder_runner import USER_DATA_KEY
+from claimgraph.nlp.encoder_spec import ENCODER_META, ENCODER_WEIGHTS
 
 TEXT = "The minister said on Monday the talks had failed, and the rain kept falling."
 
@@ -139,8 +132,8 @@ def test_encoder_off_runs_the_crf_alone(nlp, tmp_path: Path) -> None:
 
 
 def test_encoder_training_writes_a_loadable_encoder(tmp_path: Path) -> None:
-    from claimgraph.attribution.encoder import EncoderSpec
-    from claimgraph.attribution.encoder_train import fit_encoder, piece_labels
+    from claimgraph.nlp.encoder_spec import EncoderSpec
+    from claimgraph.training.encoder import fit_encoder, piece_labels
 
     record = {
         "id": "d0",
@@ -163,7 +156,7 @@ def test_encoder_training_writes_a_loadable_encoder(tmp_path: Path) -> None:
         ],
     }
     doc = parse_doc(record)
-    from claimgraph.attribution.encoder import load_tokenizer
+    from claimgraph.nlp.encoder import load_tokenizer
 
     ids, labels = piece_labels(doc, load_tokenizer())
     assert len(ids) == len(labels) and labels.count(1) == 1 and labels.count(2) == 0
@@ -197,11 +190,13 @@ def test_runtime_encoder_computes_what_transformers_computes() -> None:
     import torch
     from safetensors.torch import load_file
 
-    from claimgraph.attribution.encoder import EncoderSpec, build_model, runtime_model
+    from claimgraph.nlp.encoder import runtime_model
+    from claimgraph.nlp.encoder_spec import EncoderSpec
+    from claimgraph.training.encoder import trainable_model
 
     spec = EncoderSpec.from_json(json.loads((MODEL_DIR / ENCODER_META).read_text()))
     tuned = load_file(str(MODEL_DIR / ENCODER_WEIGHTS))
-    reference = build_model(spec)  # transformers' BERT with our heads
+    reference = trainable_model(spec)  # transformers' BERT with our heads
     reference.load_state_dict({k: v.float() for k, v in tuned.items()}, strict=False)
     reference.eval()
     light = runtime_model(spec, tuned)
@@ -221,7 +216,7 @@ def test_runtime_encoder_computes_what_transformers_computes() -> None:
 
 
 def test_encoder_precisions_agree_with_float32() -> None:
-    from claimgraph.attribution.encoder import native_bfloat16, resolve_precision
+    from claimgraph.nlp.encoder import native_bfloat16, resolve_precision
 
     exact = load_encoder(str(MODEL_DIR), 1, "float32").probs(TEXT).probs
     assert resolve_precision("float32") == "float32"
@@ -244,7 +239,7 @@ def test_encoder_precision_is_a_validated_setting() -> None:
 
 
 def test_encoder_results_add_a_future_per_text_unless_the_encoder_is_off() -> None:
-    from claimgraph.attribution.encoder import encoder_results
+    from claimgraph.nlp.encoder_runner import encoder_results
 
     with encoder_results(Config(), iter([(TEXT, "first")])) as items:
         ((text, (context, future)),) = list(items)
@@ -258,7 +253,7 @@ def test_encoder_results_add_a_future_per_text_unless_the_encoder_is_off() -> No
 
 
 def test_piece_shapes_tell_capitalisation_apart() -> None:
-    from claimgraph.attribution.encoder_fit import SHAPES, piece_shapes
+    from claimgraph.nlp.encoder_spec import SHAPES, piece_shapes
 
     text = "NATO chief Jens said 42 iPhones; Ünal ok"
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
@@ -269,8 +264,9 @@ def test_piece_shapes_tell_capitalisation_apart() -> None:
 
 
 def test_entity_tags_and_spans_round_trip() -> None:
-    from claimgraph.attribution.encoder import EncoderSpec, entity_spans
-    from claimgraph.attribution.encoder_train import entity_tags
+    from claimgraph.nlp.encoder import entity_spans
+    from claimgraph.nlp.encoder_spec import EncoderSpec
+    from claimgraph.training.encoder import entity_tags
 
     spec = EncoderSpec(entity_labels=("GPE", "PERSON"))
     assert spec.entity_tags == ("O", "B-GPE", "I-GPE", "B-PERSON", "I-PERSON")
@@ -301,7 +297,7 @@ def test_entity_tags_and_spans_round_trip() -> None:
 
 
 def test_encoder_entities_become_the_docs_entities(nlp) -> None:
-    from claimgraph.attribution.encoder import set_entities
+    from claimgraph.nlp.encoder_entities import set_entities
 
     text = "Alexander Bortnikov, head of the FSB, spoke in Moscow."
     doc = nlp.make_doc(text)
@@ -314,7 +310,7 @@ def test_encoder_entities_become_the_docs_entities(nlp) -> None:
 
 
 def test_spacy_ner_is_left_out_only_where_the_encoder_gives_entities() -> None:
-    from claimgraph.attribution.encoder import encoder_for, spacy_exclusions
+    from claimgraph.nlp.encoder_runner import encoder_for, spacy_exclusions
 
     config = Config()
     has_head = encoder_for(config).entities
@@ -333,7 +329,7 @@ def test_spacy_ner_is_left_out_only_where_the_encoder_gives_entities() -> None:
 
 
 def test_encoder_entities_are_repaired_with_the_parse(nlp) -> None:
-    from claimgraph.attribution.encoder import set_entities
+    from claimgraph.nlp.encoder_entities import set_entities
 
     text = (
         "The Islamic State has claimed the attack. Alexander Bortnikov said Lukashenko "

@@ -1,4 +1,4 @@
-"""Tests for claimgraph.extract (HTML → text, metadata and furniture blocks)."""
+"""Tests for claimgraph.ingest.html (HTML → text, metadata and furniture blocks)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 
 from claimgraph.config import IngestConfig
 from claimgraph.errors import ExtractionError, InputError
-from claimgraph.extract import extract_html, find_furniture, parse_html
 from claimgraph.ingest import article_from_html
+from claimgraph.ingest.html import extract_html, find_furniture, parse_html
 
 ROOT = Path(__file__).resolve().parents[1]
 HARBOR_HTML = ROOT / "examples" / "harbor-strike.html"

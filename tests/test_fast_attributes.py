@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph.fast_attributes import COMPONENT, compile_ruler, use_fast_attributes
+from claimgraph.nlp.compiled_ruler import COMPONENT, compile_ruler, use_fast_attributes
 
 SENTENCES = [
     "There are claims that nobody saw anything, but the minister said it was true.",
@@ -76,7 +76,7 @@ def test_lemma_and_morph_only_patterns_are_skipped():
 
 
 def test_untested_values_share_one_cache_key():
-    from claimgraph.fast_attributes import FastAttributes
+    from claimgraph.nlp.compiled_ruler import FastAttributes
 
     rules = compile_ruler([
         {"patterns": [[{"TAG": "IN", "LOWER": {"IN": ["that", "if"]}}]], "attrs": {"POS": "SCONJ"}},

@@ -1,4 +1,4 @@
-"""Tests for claimgraph.feeds (RSS/Atom entries, WARC records, JSONL)."""
+"""Tests for claimgraph.ingest.feed, .warc and .jsonl (RSS/Atom entries, WARC records, JSONL)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from warcio.warcwriter import WARCWriter
 
 from claimgraph.config import IngestConfig
 from claimgraph.errors import InputError
-from claimgraph.feeds import articles_from_feed, articles_from_warc
 from claimgraph.ingest import load_inputs
+from claimgraph.ingest.feed import articles_from_feed
+from claimgraph.ingest.warc import articles_from_warc
 from claimgraph.model import Article, Failure
 
 ROOT = Path(__file__).resolve().parents[1]

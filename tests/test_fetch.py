@@ -1,4 +1,4 @@
-"""Tests for claimgraph.fetch against a local http.server on 127.0.0.1."""
+"""Tests for claimgraph.ingest.fetch against a local http.server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 
 from claimgraph.config import IngestConfig
 from claimgraph.errors import FetchError, InputTooLargeError
-from claimgraph.fetch import check_url, fetch_url, url_scheme
 from claimgraph.ingest import load_inputs
+from claimgraph.ingest.fetch import check_url, fetch_url, url_scheme
 from claimgraph.model import Article, Failure
 
 pytestmark = pytest.mark.network

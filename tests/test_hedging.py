@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from claimgraph.errors import ModelError
-from claimgraph.hedging import (
+from claimgraph.evidence.certainty import (
     CertaintyModel,
-    event_features,
     event_token,
-    hedge_cues,
     is_uncertain,
     load_model,
     uncertainty,
 )
+from claimgraph.evidence.certainty_features import event_features
+from claimgraph.evidence.hedges import hedge_cues
 
 
 def _range(text: str, sub: str) -> tuple[int, int]:

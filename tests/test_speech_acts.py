@@ -15,8 +15,8 @@ from claimgraph.model import (
     SpeechAct,
     SpeechActClass,
 )
-from claimgraph.speech_act_lexicon import base_form, inflections
 from claimgraph.speech_acts import cameo_class, cameo_name, code_speech_acts
+from claimgraph.speech_acts.lexicon import base_form, inflections
 
 C = SpeechActClass
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph.template_residue import find_residue
+from claimgraph.credibility.template_residue import find_residue
 
 
 def _example_bio(example_txt: Path) -> str:

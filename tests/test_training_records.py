@@ -32,9 +32,9 @@ def _attribution_data(path: Path, n: int = 4) -> Path:
 
 
 def test_attribution_training_writes_its_fold_and_loads_from_config(tmp_path: Path) -> None:
-    from claimgraph.attribution.encoder import ENCODER_META, ENCODER_WEIGHTS
     from claimgraph.attribution.tagger import CLUSTERS, MODEL_DIR, TRAINING, load_taggers
-    from claimgraph.attribution.train import train
+    from claimgraph.nlp.encoder_spec import ENCODER_META, ENCODER_WEIGHTS
+    from claimgraph.training.attribution import train
 
     data = _attribution_data(tmp_path / "dev.jsonl")
     out = tmp_path / "weights"
@@ -58,8 +58,8 @@ def test_attribution_training_writes_its_fold_and_loads_from_config(tmp_path: Pa
 
 def test_attribution_second_stage_needs_documents_in_every_part(tmp_path: Path) -> None:
     from claimgraph.attribution.tagger import CLUSTERS, MODEL_DIR
-    from claimgraph.attribution.train import train
     from claimgraph.errors import ModelError
+    from claimgraph.training.attribution import train
 
     data = _attribution_data(tmp_path / "dev.jsonl", n=2)
     with pytest.raises(ModelError, match="--no-rerank"):
@@ -113,7 +113,7 @@ def test_hedging_eval_uses_configured_weights_and_warns_about_seen_data(
 
 def test_shipped_weights_are_fitted_on_all_of_dev() -> None:
     from claimgraph.attribution.tagger import load_taggers
-    from claimgraph.hedging import load_model
+    from claimgraph.evidence.certainty import load_model
 
     # docs/quality.md's held-out numbers come from train-fold weights (make heldout-models)
     assert load_taggers().training["documents"] == 403

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError
+from claimgraph.errors import ConfigError
 
 
 class _Section(BaseModel):
@@ -42,9 +42,8 @@ class IngestConfig(_Section):
 
 
 class AttributionConfig(_Section):
-    implementation: str = "claimgraph.attribution.crf.v3"
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
-    #: Directory of trained tagger weights (``python -m claimgraph.attribution.train
+    #: Directory of trained tagger weights (``python -m claimgraph.training.attribution
     #: --out DIR``); default: the weights shipped in the package.
     weights: str | None = None
     #: Average the cue CRF with the fine-tuned transformer cue encoder (more accurate;
@@ -66,7 +65,7 @@ class AttributionConfig(_Section):
 
 
 class HedgingConfig(_Section):
-    #: A certainty model JSON (``python -m claimgraph.hedging_train --out FILE``);
+    #: A certainty model JSON (``python -m claimgraph.training.hedging --out FILE``);
     #: default: the model shipped in the package.
     weights: str | None = None
 

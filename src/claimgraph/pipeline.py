@@ -15,18 +15,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .config import Config
-from .errors import ClaimgraphError, StageError
-from .model import Article, ArticleAnalysis, Failure, Provenance
-from .nlp import load_nlp, parse_with
+from claimgraph import __version__
+from claimgraph.config import Config
+from claimgraph.errors import ClaimgraphError, StageError
+from claimgraph.model import Article, ArticleAnalysis, Failure, Provenance
+from claimgraph.nlp import load_nlp, parse_with
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from spacy.tokens import Doc
 
-    from .attribution.encoder import EncoderOutput
+    from claimgraph.nlp.encoder import EncoderOutput
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class Pipeline:
         self.config = config or Config()
         wanted = set(stages) if stages is not None else None
         self.stage_specs = [s for s in STAGES if wanted is None or s.name in wanted]
-        from .attribution.encoder import spacy_exclusions
+        from claimgraph.nlp.encoder_runner import spacy_exclusions
 
         self.uses_attribution = any(s.name == "attribution" for s in self.stage_specs)
         exclude = spacy_exclusions(self.config, attribution=self.uses_attribution)
@@ -133,7 +133,7 @@ class Pipeline:
         With the cue encoder on, each text goes to it (in a background thread) as spaCy
         takes the text into a batch, so the two run side by side.
         """
-        from .attribution.encoder import encoder_results
+        from claimgraph.nlp.encoder_runner import encoder_results
 
         pending_failures: list[Failure] = []
 
@@ -155,7 +155,7 @@ class Pipeline:
         items: Iterator[tuple[str, tuple[Article, Future[EncoderOutput] | None]]],
         pending_failures: list[Failure],
     ) -> Iterator[ArticleAnalysis | Failure]:
-        from .attribution.encoder import attach
+        from claimgraph.nlp.encoder_runner import attach
 
         for doc, (article, future) in parse_with(
             self.nlp,
@@ -184,7 +184,7 @@ def analyze_text(
     text: str, *, config: Config | None = None, url: str | None = None
 ) -> ArticleAnalysis:
     """Analyse one plain text (convenience for Python users and tests)."""
-    from .ingest import article_from_text
+    from claimgraph.ingest import article_from_text
 
     article = article_from_text(text, url=url, config=(config or Config()).ingest)
     pipeline = Pipeline(config)

@@ -1,14 +1,17 @@
 """The attribution stage: who says, believes or intends what (source, cue, content).
 
-Two linear-chain CRFs trained on PolNeAR (see ``models/attribution/MODEL_CARD.md``) find
-reporting cues per sentence (averaged with a fine-tuned transformer cue encoder,
-:mod:`.encoder`, unless ``attribution.cue_encoder`` is off) and then, for each cue, tag
-its source and content over a window of neighbouring sentences; structural
-post-processing fixes what the parse makes plain, and a learned second stage
+Reads the ``Doc`` (and the cue encoder's probabilities the parse loop stored on it) and
+adds ``statements`` to the analysis.  Token features (:mod:`.features`) feed two
+linear-chain CRFs trained on PolNeAR (:mod:`.tagger`; see
+``models/attribution/MODEL_CARD.md``): the cue CRF finds reporting cues per sentence,
+averaged with the fine-tuned transformer cue encoder (:mod:`claimgraph.nlp.encoder`)
+unless ``attribution.cue_encoder`` is off, and the role CRF tags each cue's source and
+content over a window of neighbouring sentences; structural post-processing
+(:mod:`.postprocess`) fixes what the parse makes plain, and a learned second stage
 (:mod:`.rerank`) re-ranks sources and drops unlikely attributions.  Spans are exact
-character offsets into
-``Article.text``; content may be discontinuous (``"A," he said, "B."``).  The source is
-the mention as written ("he", "the FSB head"); speakers are resolved by the actors stage.
+character offsets into ``Article.text``; content may be discontinuous (``"A," he said,
+"B."``).  The source is the mention as written ("he", "the FSB head"); speakers are
+resolved by the actors stage.
 """
 
 from __future__ import annotations
@@ -19,22 +22,37 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..model import Article, ArticleAnalysis, FragmentedSpan, Span, Statement, StatementKind
-from .encoder import USER_DATA_KEY, encoder_for, token_probs
-from .features import DocFeatures, doc_features
-from .postprocess import postprocess
-from .rerank import load_reranker
-from .tagger import RawAttribution, Taggers, load_taggers, predict
+from claimgraph.attribution.features import DocFeatures, doc_features
+from claimgraph.attribution.postprocess import postprocess
+from claimgraph.attribution.rerank import load_reranker
+from claimgraph.attribution.tagger import (
+    RawAttribution,
+    Taggers,
+    load_taggers,
+    predict,
+    token_probs,
+)
+from claimgraph.model import (
+    Article,
+    ArticleAnalysis,
+    FragmentedSpan,
+    Span,
+    Statement,
+    StatementKind,
+)
+from claimgraph.nlp.encoder_runner import USER_DATA_KEY, encoder_for
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from ..config import Config
+    from claimgraph.config import Config
 
 logger = logging.getLogger(__name__)
 
 #: Versioned name of this implementation (recorded in provenance).
-STAGE_NAME = "claimgraph.attribution.crf.v3"
+#: The cue and role CRFs, averaged with the transformer cue encoder, then the re-ranking
+#: second stage (``crf.v3`` named the same recipe before the name said so).
+STAGE_NAME = "claimgraph.attribution.crf_encoder_rerank.v3"
 
 #: Share of content words inside double quotes from which a statement is direct
 #: (and up to which it is indirect); in between it is mixed.
@@ -42,7 +60,7 @@ DIRECT_SHARE = 0.95
 INDIRECT_SHARE = 0.05
 
 
-def _pieces(feats: DocFeatures, tokens: tuple[int, ...]) -> list[tuple[int, int]]:
+def content_pieces(feats: DocFeatures, tokens: tuple[int, ...]) -> list[tuple[int, int]]:
     """Character pieces of a token set: runs joined across spaces and punctuation only."""
     pieces: list[tuple[int, int]] = []
     prev = -2
@@ -131,7 +149,7 @@ def attribute_statements(doc: Doc, article: Article, *, config: Config) -> list[
     if reranker is not None:
         raws = [raw for raw in raws if reranker.keep(feats, raw)]
     for raw in raws:
-        pieces = _pieces(feats, raw.content)
+        pieces = content_pieces(feats, raw.content)
         if not pieces:
             continue
         cue = Span.of(text, feats.starts[raw.cue[0]], feats.ends[raw.cue[1] - 1])

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from .features import DocFeatures, cue_head
-from .tagger import RawAttribution
+from claimgraph.attribution.features import DocFeatures, cue_head
+from claimgraph.attribution.tagger import RawAttribution
 
 
 class SourceChooser(Protocol):

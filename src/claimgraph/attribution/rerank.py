@@ -17,7 +17,7 @@ confidences, cue word, tag and dependency, content length and quotation share, w
 has a source) and drops those unlikely to be right.
 
 Both are fitted on out-of-fold predictions (:mod:`.rerank_train`, run by
-``python -m claimgraph.attribution.train``) and stored as ``reranker.json`` beside the
+``python -m claimgraph.training.attribution``) and stored as ``reranker.json`` beside the
 taggers; without that file the stage is skipped.
 """
 
@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError
-from .features import DocFeatures, cue_head, tree_relations
-from .tagger import RawAttribution, _subtree_tokens
+from claimgraph.attribution.features import DocFeatures, cue_head, tree_relations
+from claimgraph.attribution.tagger import RawAttribution, _subtree_tokens
+from claimgraph.errors import ModelError
 
 #: File of the second-stage weights inside an attribution model directory.
 RERANKER = "reranker.json"

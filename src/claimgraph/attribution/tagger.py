@@ -10,13 +10,20 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelError
-from .features import DocFeatures, cue_head, role_window, role_xseq, sentence_xseq
+from claimgraph.attribution.features import (
+    DocFeatures,
+    cue_head,
+    role_window,
+    role_xseq,
+    sentence_xseq,
+)
+from claimgraph.errors import ModelError
+from claimgraph.resources import ATTRIBUTION_MODEL_DIR
 
 logger = logging.getLogger(__name__)
 
 #: Where the trained weights ship (inside the package).
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution"
+MODEL_DIR = ATTRIBUTION_MODEL_DIR
 CUE_MODEL = "cue.crfsuite"
 ROLE_MODEL = "role.crfsuite"
 CLUSTERS = "clusters.npz"
@@ -74,7 +81,7 @@ class Taggers:
             if not path.is_file():
                 raise ModelError(
                     f"attribution model file {path} is missing; train it with "
-                    "`python -m claimgraph.attribution.train --data <dev.jsonl>`"
+                    "`python -m claimgraph.training.attribution --data <dev.jsonl>`"
                 )
             try:
                 tagger.open(str(path))
@@ -350,6 +357,29 @@ def predict(
     return out
 
 
+def token_probs(chars: np.ndarray, feats: DocFeatures) -> np.ndarray:
+    """Per-token ``P(B)``, ``P(I)`` (shape ``(n, 2)``) from :func:`char_probs`.
+
+    A token's cue probability is the highest ``P(B) + P(I)`` of its characters, split
+    between ``B`` and ``I`` as at its first character; whitespace tokens get none.
+    """
+    out = np.zeros((feats.n, 2), dtype=np.float64)
+    if feats.n == 0:
+        return out
+    starts = np.asarray(feats.starts, dtype=np.int64)
+    ends = np.maximum(np.asarray(feats.ends, dtype=np.int64), starts + 1)
+    total = chars.sum(axis=1, dtype=np.float64)
+    bounds = np.empty(2 * feats.n, dtype=np.int64)
+    bounds[0::2], bounds[1::2] = starts, ends
+    peak = np.maximum.reduceat(total, np.minimum(bounds, len(total) - 1))[0::2]
+    first = total[starts]
+    share = np.divide(chars[starts].astype(np.float64), first[:, None],
+                      out=np.zeros((feats.n, 2)), where=first[:, None] > 0)
+    out[:] = share * peak[:, None]
+    out[np.asarray(feats.is_space, dtype=bool)] = 0.0
+    return out
+
+
 __all__ = [
     "MODEL_DIR",
     "RawAttribution",
@@ -361,4 +391,5 @@ __all__ = [
     "structural_content",
     "tag_cues",
     "tag_roles",
+    "token_probs",
 ]

@@ -26,14 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ..errors import EvaluationError
-from ..model import FragmentedSpan, Span, Statement
-from .folds import Fold, in_fold
-from .jsonl import read_records
-from .report import EvalReport
+from claimgraph.errors import EvaluationError
+from claimgraph.evaluation.folds import Fold, in_fold
+from claimgraph.evaluation.jsonl import read_records
+from claimgraph.evaluation.metrics import prf
+from claimgraph.evaluation.report import EvalReport
+from claimgraph.model import FragmentedSpan, Span, Statement
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from claimgraph.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -194,23 +195,23 @@ def tokens_of(span: FragmentedSpan | Span | None) -> TokenSet:
 
 
 @dataclass(frozen=True)
-class _Merged:
+class MergedAttribution:
     cue: TokenSet
     content: TokenSet
     source: TokenSet
 
 
-def _merge(records: Iterable[Attribution]) -> list[_Merged]:
+def merge_by_cue(records: Iterable[Attribution]) -> list[MergedAttribution]:
     """Merge records that share an identical cue (same pieces) into one attribution."""
     groups: dict[tuple[tuple[int, int], ...], list[Attribution]] = {}
     for record in records:
         key = tuple((p.start, p.end) for p in record.cue.pieces())
         groups.setdefault(key, []).append(record)
-    merged: list[_Merged] = []
+    merged: list[MergedAttribution] = []
     for key in sorted(groups):
         items = groups[key]
         merged.append(
-            _Merged(
+            MergedAttribution(
                 cue=tokens_of(items[0].cue),
                 content=frozenset().union(*(tokens_of(r.content) for r in items)),
                 source=frozenset().union(*(tokens_of(r.source) for r in items)),
@@ -219,7 +220,7 @@ def _merge(records: Iterable[Attribution]) -> list[_Merged]:
     return merged
 
 
-def _align(gold: list[_Merged], pred: list[_Merged]) -> list[tuple[int, int]]:
+def align(gold: list[MergedAttribution], pred: list[MergedAttribution]) -> list[tuple[int, int]]:
     """Greedy one-to-one alignment by content Jaccard (pairs must share a token)."""
     candidates: list[tuple[float, int, int]] = []
     for gi, g in enumerate(gold):
@@ -240,7 +241,7 @@ def _align(gold: list[_Merged], pred: list[_Merged]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _credits(gold: TokenSet, pred: TokenSet) -> tuple[float, float, float]:
+def credits(gold: TokenSet, pred: TokenSet) -> tuple[float, float, float]:
     """(exact, overlap precision, overlap recall) credit of one role on one pair."""
     if not gold and not pred:
         return 1.0, 1.0, 1.0
@@ -258,14 +259,14 @@ class _Totals:
         default_factory=lambda: {row: [0.0, 0.0, 0.0] for row in ROWS}
     )  # row -> [exact credit, overlap precision credit, overlap recall credit]
 
-    def add_doc(self, gold: list[_Merged], pred: list[_Merged]) -> None:
+    def add_doc(self, gold: list[MergedAttribution], pred: list[MergedAttribution]) -> None:
         self.n_gold += len(gold)
         self.n_pred += len(pred)
-        for gi, pi in _align(gold, pred):
+        for gi, pi in align(gold, pred):
             g, p = gold[gi], pred[pi]
-            c = _credits(g.content, p.content)
-            s = _credits(g.source, p.source)
-            q = _credits(g.cue, p.cue)
+            c = credits(g.content, p.content)
+            s = credits(g.source, p.source)
+            q = credits(g.cue, p.cue)
             rows = {
                 "content": c,
                 "source": s,
@@ -287,9 +288,7 @@ class _Totals:
                 ("exact", exact, exact),
                 ("overlap", prec_credit, rec_credit),
             ):
-                p = p_credit / self.n_pred if self.n_pred else 0.0
-                r = r_credit / self.n_gold if self.n_gold else 0.0
-                f = 2 * p * r / (p + r) if p + r else 0.0
+                p, r, f = prf(p_credit, self.n_pred, self.n_gold, recall_hits=r_credit)
                 out[f"{row}_p_{name}"] = p
                 out[f"{row}_r_{name}"] = r
                 out[f"{row}_f1_{name}"] = f
@@ -311,7 +310,9 @@ def score(
     totals = _Totals()
     for gold in gold_docs:
         pred = preds.get(gold.id)
-        totals.add_doc(_merge(gold.attributions), _merge(pred.attributions if pred else ()))
+        totals.add_doc(
+            merge_by_cue(gold.attributions), merge_by_cue(pred.attributions if pred else ())
+        )
     return totals.metrics()
 
 
@@ -362,12 +363,12 @@ def evaluate(
     ``predictions`` is given, they are written there in the dev.jsonl schema.  ``progress``
     logs a line every 50 documents.  Raises :class:`EvaluationError` on malformed data.
     """
-    from ..attribution import attribute_statements
-    from ..attribution.encoder import attach, encoder_results, spacy_exclusions
-    from ..config import Config
-    from ..model import Article
-    from ..nlp import load_nlp
-    from ..pipeline import collector_for_batch
+    from claimgraph.attribution import attribute_statements
+    from claimgraph.config import Config
+    from claimgraph.model import Article
+    from claimgraph.nlp import load_nlp
+    from claimgraph.nlp.encoder_runner import attach, encoder_results, spacy_exclusions
+    from claimgraph.pipeline import collector_for_batch
 
     config = config or Config()
     gold_docs = load_docs(data, fold=fold)
@@ -394,14 +395,14 @@ def evaluate(
                 out.write(json.dumps(doc_to_json(pred), ensure_ascii=False) + "\n")
     metrics = score(gold_docs, pred_docs)
     notes = [f"fold={fold}; gold={int(metrics['n_gold'])} predicted={int(metrics['n_pred'])}"]
-    from ..attribution.tagger import load_taggers
+    from claimgraph.attribution.tagger import load_taggers
 
     fitted_on = load_taggers(config.attribution.weights).fitted_on
     if fold != "train" and fitted_on != "train":
         notes.append(
             f"note: these weights were fitted on fold={fitted_on!r}, which includes the "
             "scored documents; for honest held-out numbers fit them with "
-            "`python -m claimgraph.attribution.train --fold train --out DIR` and set "
+            "`python -m claimgraph.training.attribution --fold train --out DIR` and set "
             "[attribution] weights = DIR (see docs/quality.md)"
         )
     return report_from_metrics(metrics, len(gold_docs), notes)
@@ -412,10 +413,14 @@ __all__ = [
     "ROWS",
     "Attribution",
     "AttributionDoc",
+    "MergedAttribution",
+    "align",
+    "credits",
     "doc_to_json",
     "evaluate",
     "iter_docs",
     "load_docs",
+    "merge_by_cue",
     "parse_doc",
     "report_from_metrics",
     "score",

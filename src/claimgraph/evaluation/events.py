@@ -33,14 +33,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EvaluationError
-from ..model import Article, ArticleAnalysis, SpeechActClass
-from .folds import Fold, in_fold
-from .jsonl import read_records
-from .report import EvalReport
+from claimgraph.errors import EvaluationError
+from claimgraph.evaluation.folds import Fold, in_fold
+from claimgraph.evaluation.jsonl import read_records
+from claimgraph.evaluation.metrics import prf
+from claimgraph.evaluation.report import EvalReport
+from claimgraph.model import Article, ArticleAnalysis, SpeechActClass
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from claimgraph.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def _check_record(record: Any) -> dict[str, Any]:
 
 def event_class(event: dict[str, Any]) -> str | None:
     """The coarse class of one event: from ``coarse``, else ``code``, else ``plover``."""
-    from ..speech_acts import cameo_class
+    from claimgraph.speech_acts import cameo_class
 
     coarse = event.get("coarse")
     if coarse:
@@ -157,13 +158,6 @@ def _agreement(gold: dict[str, Any], pred: dict[str, Any]) -> int:
     return score
 
 
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
-
-
 def _by_id(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return {str(r["id"]): list(r.get("events", [])) for r in records}
 
@@ -208,18 +202,18 @@ def score(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]) -> dic
             _pair_actors(g_by.get(cls, []), p_by.get(cls, []), roles)
     metrics: dict[str, float] = {}
     for cls, (tp, fp, fn) in counts.items():
-        p, r, f = _prf(tp, fp, fn)
+        p, r, f = prf(tp, tp + fp, tp + fn)
         metrics.update(
             {f"{cls}_p": p, f"{cls}_r": r, f"{cls}_f1": f, f"{cls}_support": float(support[cls])}
         )
     verbal = [counts[c] for c in VERBAL_CLASSES]
-    vp, vr, vf = _prf(
-        sum(c[0] for c in verbal), sum(c[1] for c in verbal), sum(c[2] for c in verbal)
-    )
+    tp, fp, fn = (sum(c[k] for c in verbal) for k in range(3))
+    vp, vr, vf = prf(tp, tp + fp, tp + fn)
     metrics.update({"verbal_micro_p": vp, "verbal_micro_r": vr, "verbal_micro_f1": vf})
     supported = [metrics[f"{c}_f1"] for c in VERBAL_CLASSES if support[c]]
     metrics[HEADLINE] = sum(supported) / len(supported) if supported else 0.0
-    metrics["event_micro_f1"] = _prf(*multiset)[2]
+    tp, fp, fn = multiset
+    metrics["event_micro_f1"] = prf(tp, tp + fp, tp + fn)[2]
     for role in ("source", "target"):
         pairs = roles[f"{role}_pairs"]
         metrics[f"{role}_pairs"] = float(pairs)
@@ -336,9 +330,9 @@ def predict(
     records: Iterable[dict[str, Any]], *, config: Config | None = None
 ) -> Iterator[dict[str, Any]]:
     """Predict ``{"id", "events"}`` for each record from its ``text`` alone."""
-    from ..attribution.encoder import attach, encoder_results, spacy_exclusions
-    from ..config import Config as _Config
-    from ..nlp import load_nlp
+    from claimgraph.config import Config as _Config
+    from claimgraph.nlp import load_nlp
+    from claimgraph.nlp.encoder_runner import attach, encoder_results, spacy_exclusions
 
     config = config or _Config()
     stages = _stage_functions(config)

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EvaluationError
-from .folds import Fold, in_fold
-from .jsonl import read_records
-from .report import EvalReport
+from claimgraph.errors import EvaluationError
+from claimgraph.evaluation.folds import Fold, in_fold
+from claimgraph.evaluation.jsonl import read_records
+from claimgraph.evaluation.metrics import prf
+from claimgraph.evaluation.report import EvalReport
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..hedging import CertaintyModel
+    from claimgraph.config import Config
+    from claimgraph.evidence.certainty import CertaintyModel
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +93,9 @@ def mention_features(
     mentions: list[EventMention], *, config: Config | None = None, progress: bool = False
 ) -> list[dict[str, float]]:
     """Hedging features of every mention; each distinct sentence is parsed once."""
-    from ..config import Config
-    from ..hedging import features_for
-    from ..nlp import load_nlp
+    from claimgraph.config import Config
+    from claimgraph.evidence.certainty import features_for
+    from claimgraph.nlp import load_nlp
 
     config = config or Config()
     nlp = load_nlp(config.nlp.model, tuple(config.nlp.exclude))
@@ -123,11 +124,10 @@ def score(gold: list[str], pred: list[str]) -> dict[str, float]:
         tp = sum(g == label and p == label for g, p in zip(gold, pred, strict=True))
         n_pred = sum(p == label for p in pred)
         n_gold = sum(g == label for g in gold)
-        p = tp / n_pred if n_pred else 0.0
-        r = tp / n_gold if n_gold else 0.0
+        p, r, f = prf(tp, n_pred, n_gold)
         metrics[f"{label}_p"] = p
         metrics[f"{label}_r"] = r
-        metrics[f"{label}_f1"] = 2 * p * r / (p + r) if p + r else 0.0
+        metrics[f"{label}_f1"] = f
         metrics[f"{label}_support"] = float(n_gold)
     metrics["accuracy"] = (
         sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold) if gold else 0.0
@@ -151,8 +151,8 @@ def evaluate(
     one JSON line per mention (``id``, ``label``, ``uncertainty``) is written there.
     Raises :class:`EvaluationError` on malformed data or an empty fold.
     """
-    from ..config import Config
-    from ..hedging import load_model
+    from claimgraph.config import Config
+    from claimgraph.evidence.certainty import load_model
 
     config = config or Config()
     model = model or load_model(config.hedging.weights)
@@ -182,7 +182,7 @@ def evaluate(
         notes.append(
             f"note: this model was fitted on fold={model.fitted_on!r}, which includes the "
             "scored mentions; for honest held-out numbers fit one with "
-            "`python -m claimgraph.hedging_train --fold train --out FILE` and set "
+            "`python -m claimgraph.training.hedging --fold train --out FILE` and set "
             "[hedging] weights = FILE (see docs/quality.md)"
         )
     return EvalReport(

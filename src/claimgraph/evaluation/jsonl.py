@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import EvaluationError
+from claimgraph.errors import EvaluationError
 
 T = TypeVar("T")
 

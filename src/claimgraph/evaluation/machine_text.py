@@ -1,4 +1,4 @@
-"""Evaluation (and retraining) of the machine-generated text detector on XSum-MGT data.
+"""Evaluation of the machine-generated text detector on XSum-MGT data.
 
 Data: ``shared/data/credibility/xsum_mgt_dev.jsonl`` (``id``, ``text``, ``label``
 human|machine, ``generator``, ``pair_generator``, ``group``). Folds are drawn on the
@@ -9,31 +9,28 @@ The headline metric is ``credibility_auc``: AUROC with machine as the positive c
 Also reported: accuracy, per-class P/R/F1 and macro-F1 at threshold 0.5, and the AUROC
 of each generator against its paired human texts.
 
-Retrain the packaged weights with::
-
-    python -m claimgraph.evaluation.machine_text DATA REFERENCE.jsonl [REFERENCE.jsonl ...]
+Refit the detector with ``python -m claimgraph.training.machine_text``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
-from ..errors import EvaluationError
-from .folds import Fold, in_fold
-from .jsonl import read_records
-from .report import EvalReport
+from claimgraph.errors import EvaluationError
+from claimgraph.evaluation.folds import Fold, in_fold
+from claimgraph.evaluation.jsonl import read_records
+from claimgraph.evaluation.metrics import auroc, prf
+from claimgraph.evaluation.report import EvalReport
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from claimgraph.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -75,29 +72,6 @@ def load_records(path: Path, *, fold: Fold = "all") -> list[MgtRecord]:
     return [r for r in read_records(path, _parse_record) if in_fold(r.group, fold)]
 
 
-def auroc(
-    labels: Sequence[int] | npt.NDArray[Any], scores: Sequence[float] | npt.NDArray[Any]
-) -> float:
-    """Area under the ROC curve (Mann-Whitney U, ties counted half); 0.5 if one class."""
-    y = np.asarray(labels, dtype=int)
-    s = np.asarray(scores, dtype=float)
-    n_pos = int(y.sum())
-    n_neg = len(y) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return 0.5
-    order = np.argsort(s, kind="stable")
-    ranks = np.empty(len(s))
-    sorted_scores = s[order]
-    i = 0
-    while i < len(s):  # average ranks over ties
-        j = i
-        while j + 1 < len(s) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
 def score_predictions(
     records: Sequence[MgtRecord], scores: Sequence[float], *, threshold: float = 0.5
 ) -> dict[str, float]:
@@ -109,9 +83,7 @@ def score_predictions(
     f1s = []
     for value, name in ((0, "human"), (1, "machine")):
         tp = int(((pred == value) & (y == value)).sum())
-        p = tp / max(int((pred == value).sum()), 1)
-        r = tp / max(int((y == value).sum()), 1)
-        f = 2 * p * r / (p + r) if p + r else 0.0
+        p, r, f = prf(tp, int((pred == value).sum()), int((y == value).sum()))
         metrics.update({f"{name}_p": p, f"{name}_r": r, f"{name}_f1": f})
         f1s.append(f)
     metrics["macro_f1"] = float(np.mean(f1s))
@@ -135,7 +107,7 @@ def evaluate(
     Writes ``id``, ``label`` and ``score`` per record to ``predictions`` when given.
     Raises :class:`EvaluationError` on malformed or empty data.
     """
-    from ..machine_text import load_detector, score_texts
+    from claimgraph.credibility.machine_text import load_detector, score_texts
 
     records = load_records(data, fold=fold)
     if not records:
@@ -189,75 +161,10 @@ def evaluate(
     )
 
 
-def _reference_texts(paths: Sequence[Path]) -> list[str]:
-    texts: list[str] = []
-    for path in paths:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                text = json.loads(line).get("text")
-                if isinstance(text, str):
-                    texts.append(text)
-    return texts
-
-
-def retrain(
-    data: Path, references: Sequence[Path], *, out_dir: Path | None = None, seed: int = 0
-) -> dict[str, float]:
-    """Rebuild the n-gram model from ``references`` and refit both detectors on ``train``.
-
-    Returns the grouped CV AUROC (train fold) and held-out AUROC of each variant.
-    """
-    from ..machine_text import (
-        DEFAULT_WEIGHTS,
-        EMBEDDING_WEIGHTS,
-        LM_FILE,
-        MODEL_DIR,
-        build_ngram_lm,
-        save_detector,
-        score_texts,
-        train_detector,
-    )
-
-    out_dir = out_dir or MODEL_DIR
-    lm = build_ngram_lm(_reference_texts(references))
-    lm.save(out_dir / LM_FILE)
-    train = load_records(data, fold="train")
-    heldout = load_records(data, fold="heldout")
-    results: dict[str, float] = {}
-    for embeddings, filename in ((False, DEFAULT_WEIGHTS), (True, EMBEDDING_WEIGHTS)):
-        detector = train_detector(
-            [r.text for r in train],
-            [int(r.label == "machine") for r in train],
-            [r.group for r in train],
-            lm=lm,
-            embeddings=embeddings,
-            c=0.003 if embeddings else 0.01,
-            seed=seed,
-        )
-        scores = score_texts([r.text for r in heldout], detector=detector)
-        held = auroc([int(r.label == "machine") for r in heldout], scores)
-        prefix = "embeddings" if embeddings else "default"
-        results[f"{prefix}_cv_auc"] = dict(detector.metrics)["cv_auc"]
-        results[f"{prefix}_heldout_auc"] = round(held, 4)
-        detector = replace(detector, metrics=(*detector.metrics, ("heldout_auc", round(held, 4))))
-        save_detector(detector, out_dir / filename)
-    return results
-
-
-if __name__ == "__main__":  # pragma: no cover - developer entry point
-    logging.basicConfig(level=logging.INFO)
-    if len(sys.argv) < 3:
-        sys.stderr.write(__doc__ or "")
-        sys.exit(2)
-    summary = retrain(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])
-    sys.stdout.write(json.dumps(summary, indent=1) + "\n")
-
 __all__ = [
     "HEADLINE",
     "MgtRecord",
-    "auroc",
     "evaluate",
     "load_records",
-    "retrain",
     "score_predictions",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import SCHEMA_VERSION, ArticleAnalysis, Failure
+from claimgraph.model import SCHEMA_VERSION, ArticleAnalysis, Failure
 
 
 def _dump(item: ArticleAnalysis | Failure) -> dict[str, Any]:

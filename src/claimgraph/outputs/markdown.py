@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import ArticleAnalysis, Failure
-from .views import all_views, article_facts
+from claimgraph.model import ArticleAnalysis, Failure
+from claimgraph.outputs.views import all_views, article_facts
 
 
 def _cell(text: str) -> str:

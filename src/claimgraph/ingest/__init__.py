@@ -1,0 +1,359 @@
+"""Turn user input into :class:`~claimgraph.model.Article` objects or recorded failures.
+
+:func:`load_inputs` takes paths, ``-`` (stdin, read as bytes) and URLs, picks a format
+(plain text, HTML, JSONL, RSS/Atom, WARC) by scheme, extension and content sniffing,
+and yields one :class:`Article` per document, or a :class:`Failure` that says why an
+input could not be read.  One bad input never stops the batch.
+
+One module per input kind: :mod:`~claimgraph.ingest.text` (decoding, the one
+normalisation of ``Article.text``, the checks), :mod:`~claimgraph.ingest.html`
+(trafilatura extraction), :mod:`~claimgraph.ingest.jsonl`, :mod:`~claimgraph.ingest.feed`
+(RSS/Atom), :mod:`~claimgraph.ingest.warc` and :mod:`~claimgraph.ingest.fetch` (URLs);
+this module only picks the kind and dispatches.  ``raw_sha256`` is the sha256 of the raw
+input bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import logging
+import re
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, Final
+
+from claimgraph.config import IngestConfig
+from claimgraph.errors import (
+    ClaimgraphError,
+    ConfigError,
+    EmptyInputError,
+    InputError,
+    InputTooLargeError,
+)
+from claimgraph.ingest.feed import articles_from_feed
+from claimgraph.ingest.fetch import fetch_url, url_scheme
+from claimgraph.ingest.html import article_from_html
+from claimgraph.ingest.jsonl import articles_from_jsonl
+from claimgraph.ingest.text import (
+    MIN_LANGUAGE_CHARS,
+    UTF8_BOM,
+    article_from_text,
+    check_text,
+    decode_bytes,
+    detect_language,
+    normalise_text,
+    sniff_binary,
+)
+from claimgraph.ingest.warc import articles_from_warc
+from claimgraph.model import Article, Failure, SourceKind
+
+logger = logging.getLogger(__name__)
+
+#: Values accepted for ``input_format``.
+INPUT_FORMATS: Final = ("auto", "text", "html", "jsonl", "feed", "warc")
+# fmt: off
+_FORMAT_ALIASES: Final = {
+    "txt": "text", "rss": "feed", "atom": "feed", "xml": "feed", "ndjson": "jsonl",
+}
+_EXTENSIONS: Final = {
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".xml": "feed", ".rss": "feed", ".atom": "feed",
+    ".warc": "warc", ".warc.gz": "warc",
+    ".txt": "text", ".text": "text", ".md": "text",
+}
+# fmt: on
+_STREAMED: Final = frozenset({"jsonl", "warc"})
+_SNIFF_BYTES: Final = 64 * 1024
+
+_HTML_START = re.compile(
+    rb"<(!doctype\s+html|html|head|body|meta|title|div|p|article|section"
+    rb"|main|span|a|h[1-6]|table|ul|script|style|link)[\s>/]",
+    re.I,
+)
+_FEED_ROOT = re.compile(rb"<(rss|feed|rdf:rdf)[\s>]", re.I)
+
+# ---------------------------------------------------------------------------
+# Format detection
+# ---------------------------------------------------------------------------
+
+
+def _extension_format(name: str) -> str | None:
+    lower = name.lower()
+    for ext in sorted(_EXTENSIONS, key=len, reverse=True):
+        if lower.endswith(ext):
+            return _EXTENSIONS[ext]
+    return None
+
+
+def sniff_format(head: bytes) -> str:
+    """Guess the format of a document from its first bytes: html, feed, warc, jsonl or text."""
+    if head.startswith(b"WARC/"):
+        return "warc"
+    if head[:2] == b"\x1f\x8b":
+        try:
+            start = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head[:4096], 16)
+        except zlib.error:
+            return "text"
+        return "warc" if start.startswith(b"WARC/") else "text"
+    head = head.removeprefix(UTF8_BOM)
+    stripped = head.lstrip()
+    if stripped.startswith(b"<?xml"):
+        return (
+            "feed"
+            if _FEED_ROOT.search(stripped[:4096])
+            else ("html" if b"<html" in stripped[:4096].lower() else "feed")
+        )
+    if _FEED_ROOT.match(stripped):
+        return "feed"
+    while stripped.startswith(b"<!--") and b"-->" in stripped:
+        stripped = stripped.split(b"-->", 1)[1].lstrip()
+    if _HTML_START.match(stripped):
+        return "html"
+    if stripped.startswith(b"{"):
+        first = stripped.split(b"\n", 1)[0]
+        try:
+            if isinstance(json.loads(first), dict):
+                return "jsonl"
+        except ValueError:
+            pass
+    return "text"
+
+
+def _content_type_format(mime: str | None) -> str | None:
+    if not mime:
+        return None
+    if mime in ("text/html", "application/xhtml+xml"):
+        return "html"
+    if mime in ("application/rss+xml", "application/atom+xml", "application/rdf+xml"):
+        return "feed"
+    if mime in ("application/x-ndjson", "application/jsonl", "application/x-jsonlines"):
+        return "jsonl"
+    if mime == "application/warc":
+        return "warc"
+    if mime == "text/plain":
+        return "text"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Streams
+# ---------------------------------------------------------------------------
+
+
+class _PrefixedStream(io.RawIOBase):
+    """Replays bytes already read (for sniffing), then continues with the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._pos = 0
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._pos < len(self._head):
+            n = min(len(buffer), len(self._head) - self._pos)
+            buffer[:n] = self._head[self._pos : self._pos + n]
+            self._pos += n
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _read_capped(stream: BinaryIO, *, name: str, config: IngestConfig) -> bytes:
+    data = stream.read(config.max_bytes + 1)
+    if len(data) > config.max_bytes:
+        raise InputTooLargeError(
+            f"input is over {config.max_bytes:,} bytes (ingest.max_bytes); "
+            "split it or raise the limit",
+            input=name,
+        )
+    return data
+
+
+def _load_document(
+    data: bytes,
+    *,
+    fmt: str,
+    name: str,
+    config: IngestConfig,
+    url: str | None = None,
+    source_kind: SourceKind,
+    charset: str | None = None,
+) -> Iterator[Article | Failure]:
+    if fmt == "feed":
+        yield from articles_from_feed(data, config=config, source_name=name)
+    elif fmt == "jsonl":
+        yield from articles_from_jsonl(io.BytesIO(data), config=config, source_name=name)
+    elif fmt == "warc":
+        yield from articles_from_warc(io.BytesIO(data), config=config, source_name=name)
+    elif fmt == "html":
+        yield article_from_html(
+            data,
+            url=url,
+            config=config,
+            source_name=name,
+            source_kind=source_kind,
+            declared_charset=charset,
+        )
+    else:
+        if not data.strip():
+            raise EmptyInputError(
+                "input is empty (or only whitespace); nothing to analyse", input=name
+            )
+        text = decode_bytes(data, name=name, declared_charset=charset)
+        yield article_from_text(
+            text,
+            url=url,
+            config=config,
+            source_name=name,
+            source_kind=source_kind,
+            raw_sha256=hashlib.sha256(data).hexdigest(),
+        )
+
+
+def _load_url(spec: str, *, fmt: str, config: IngestConfig) -> Iterator[Article | Failure]:
+    result = fetch_url(spec, config=config)
+    if fmt == "auto":
+        fmt = _content_type_format(result.content_type) or sniff_format(result.body[:_SNIFF_BYTES])
+        if fmt == "text" and result.content_type not in (None, "text/plain"):
+            fmt = sniff_format(result.body[:_SNIFF_BYTES])
+    yield from _load_document(
+        result.body, fmt=fmt, name=spec, config=config, url=result.final_url,
+        source_kind="url", charset=result.charset,
+    )  # fmt: skip
+
+
+def _load_path(spec: str, *, fmt: str, config: IngestConfig) -> Iterator[Article | Failure]:
+    path = Path(spec)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError("is a directory, not a file; pass the files inside it", input=spec)
+        handle = path.open("rb")
+    except FileNotFoundError as err:
+        raise InputError(
+            "no such file; check the path (or pass an http(s) URL)", input=spec
+        ) from err
+    except PermissionError as err:
+        raise InputError("permission denied reading the file", input=spec) from err
+    except OSError as err:
+        raise InputError(f"cannot open the file: {err.strerror or err}", input=spec) from err
+    with handle:
+        if size == 0:
+            raise EmptyInputError("file is empty; nothing to analyse", input=spec)
+        if fmt == "auto":
+            fmt = _extension_format(spec) or sniff_format(handle.read(_SNIFF_BYTES))
+            handle.seek(0)
+        if fmt in _STREAMED:
+            yield from _load_stream(handle, fmt=fmt, name=spec, config=config)
+            return
+        if size > config.max_bytes:
+            raise InputTooLargeError(
+                f"file is {size:,} bytes, over the {config.max_bytes:,}-byte limit "
+                "(ingest.max_bytes); split it or raise the limit",
+                input=spec,
+            )
+        try:
+            data = handle.read()
+        except OSError as err:
+            raise InputError(f"cannot read the file: {err.strerror or err}", input=spec) from err
+    kind: SourceKind = "html" if fmt == "html" else "text"
+    yield from _load_document(data, fmt=fmt, name=spec, config=config, source_kind=kind)
+
+
+def _load_stream(
+    stream: BinaryIO, *, fmt: str, name: str, config: IngestConfig
+) -> Iterator[Article | Failure]:
+    if fmt == "jsonl":
+        yield from articles_from_jsonl(stream, config=config, source_name=name)
+    else:
+        yield from articles_from_warc(stream, config=config, source_name=name)
+
+
+def _load_stdin(stdin: BinaryIO, *, fmt: str, config: IngestConfig) -> Iterator[Article | Failure]:
+    head = stdin.read(_SNIFF_BYTES)
+    if fmt == "auto":
+        fmt = sniff_format(head)
+    stream: BinaryIO = io.BufferedReader(_PrefixedStream(head, stdin))
+    if fmt in _STREAMED:
+        yield from _load_stream(stream, fmt=fmt, name="-", config=config)
+        return
+    data = _read_capped(stream, name="-", config=config)
+    if not data.strip():
+        raise EmptyInputError("standard input is empty; nothing to analyse", input="-")
+    yield from _load_document(data, fmt=fmt, name="-", config=config, source_kind="stdin")
+
+
+def _load_one(
+    spec: str, *, fmt: str, config: IngestConfig, stdin: BinaryIO | None
+) -> Iterator[Article | Failure]:
+    if spec == "-":
+        yield from _load_stdin(
+            stdin if stdin is not None else sys.stdin.buffer, fmt=fmt, config=config
+        )
+    elif url_scheme(spec) is not None and not Path(spec).exists():
+        yield from _load_url(spec, fmt=fmt, config=config)
+    else:
+        yield from _load_path(spec, fmt=fmt, config=config)
+
+
+def _iter_inputs(
+    specs: Iterable[str], *, fmt: str, config: IngestConfig, stdin: BinaryIO | None
+) -> Iterator[Article | Failure]:
+    for spec in specs:
+        try:
+            yield from _load_one(spec, fmt=fmt, config=config, stdin=stdin)
+        except ClaimgraphError as err:
+            logger.debug("input %s failed: %s", spec, err)
+            yield Failure(input=spec, code=err.code, message=err.message)
+        except (OSError, EOFError, gzip.BadGzipFile) as err:  # a stream broke mid-read
+            yield Failure(input=spec, code=InputError.code, message=f"cannot read the input: {err}")
+
+
+def load_inputs(
+    specs: Iterable[str],
+    *,
+    config: IngestConfig,
+    stdin: BinaryIO | None = None,
+    input_format: str = "auto",
+) -> Iterator[Article | Failure]:
+    """Read each spec (a path, ``-`` for stdin, or a URL) and yield Articles or Failures.
+
+    ``input_format`` is ``auto`` (by scheme, extension and content sniffing) or one of
+    ``text``, ``html``, ``jsonl``, ``feed`` (RSS/Atom), ``warc``.  A bad input never
+    raises: it becomes ``Failure(input=spec, code=..., message=...)`` and the batch goes
+    on.  Raises :class:`ConfigError` at once for an unknown ``input_format``.
+    """
+    fmt = _FORMAT_ALIASES.get(input_format.lower(), input_format.lower())
+    if fmt not in INPUT_FORMATS:
+        raise ConfigError(
+            f"unknown input format {input_format!r}; choose one of: {', '.join(INPUT_FORMATS)}"
+        )
+    return _iter_inputs(specs, fmt=fmt, config=config, stdin=stdin)
+
+
+__all__ = [
+    "INPUT_FORMATS",
+    "MIN_LANGUAGE_CHARS",
+    "article_from_html",
+    "article_from_text",
+    "articles_from_feed",
+    "articles_from_jsonl",
+    "articles_from_warc",
+    "check_text",
+    "decode_bytes",
+    "detect_language",
+    "load_inputs",
+    "normalise_text",
+    "sniff_binary",
+    "sniff_format",
+]
