@@ -384,3 +384,20 @@ def test_ingest_sniff_html_after_comments_and_hostile_head() -> None:
     start = time.perf_counter()
     assert sniff_format(b"<!---->" * 9000 + b"x") == "text"
     assert time.perf_counter() - start < 1.0
+
+
+def test_ingest_count_documents_counts_documents_not_arguments(tmp_path):
+    # issue 13: the progress bar's total is documents (JSONL lines), not input arguments
+    from claimgraph.ingest import count_documents
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"id": 1, "text": "a"}\n\n{"id": 2, "text": "b"}\n{"id": 3, "text": "c"}\n')
+    story = tmp_path / "story.txt"
+    story.write_text("A story.")
+    assert count_documents([str(corpus), str(story)]) == 4
+    assert count_documents([str(tmp_path / "missing.txt")]) == 1  # one failure
+    feed = tmp_path / "feed.xml"
+    feed.write_text("<rss><channel></channel></rss>")
+    assert count_documents([str(story), str(feed)]) is None
+    assert count_documents(["-"]) is None
+    assert count_documents(["https://example.org/a"]) is None

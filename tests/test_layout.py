@@ -139,3 +139,21 @@ def test_layout_stage_packages_say_what_they_do(package: str) -> None:
     assert init.is_file(), f"claimgraph.{package} is not a package"
     docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
     assert docstring and len(docstring.split()) >= 12
+
+
+def test_layout_encoder_loop_runs_without_the_analysis_stack() -> None:
+    """The encoder's training loop runs from a copy of src/ where only torch, transformers,
+    safetensors and numpy are installed (a GPU machine): it imports nothing else."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for name in ('pydantic', 'spacy', 'thinc', 'pycrfsuite', 'trafilatura', 'click'):\n"
+        "    sys.modules[name] = None\n"
+        "import claimgraph.training.encoder_loop\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": str(SRC)}
+    )
+    assert result.returncode == 0, result.stderr

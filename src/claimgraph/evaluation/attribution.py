@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from claimgraph.errors import EvaluationError
-from claimgraph.evaluation.folds import Fold, in_fold
+from claimgraph.evaluation.folds import Fold, in_fold, in_sample_note
 from claimgraph.evaluation.jsonl import read_records
 from claimgraph.evaluation.metrics import prf
+from claimgraph.evaluation.predict import analyze_records, failure_notes
 from claimgraph.evaluation.report import EvalReport
-from claimgraph.model import FragmentedSpan, Span, Statement
+from claimgraph.model import ArticleAnalysis, FragmentedSpan, Span, Statement
 
 if TYPE_CHECKING:
     from claimgraph.config import Config
@@ -358,53 +359,42 @@ def evaluate(
 ) -> EvalReport:
     """Predict attributions for every document of ``data`` in ``fold`` and score them.
 
-    Predictions come from ``text`` alone through the real pipeline (spaCy model and
-    exclusions from ``config``, batched ``nlp.pipe``, then the attribution stage).  When
+    Predictions come from ``text`` alone through the analysis pipeline
+    (:func:`~claimgraph.evaluation.predict.analyze_records`: the same parse loop as
+    ``claimgraph analyze``, then the attribution stage); a document the pipeline fails
+    on counts as predicting nothing.  When
     ``predictions`` is given, they are written there in the dev.jsonl schema.  ``progress``
     logs a line every 50 documents.  Raises :class:`EvaluationError` on malformed data.
     """
-    from claimgraph.attribution import attribute_statements
+    from claimgraph.attribution.tagger import load_taggers
     from claimgraph.config import Config
-    from claimgraph.model import Article
-    from claimgraph.nlp import load_nlp
-    from claimgraph.nlp.encoder_runner import attach, encoder_results, spacy_exclusions
-    from claimgraph.pipeline import collector_for_batch
 
     config = config or Config()
     gold_docs = load_docs(data, fold=fold)
     if not gold_docs:
         raise EvaluationError(f"no documents in fold {fold!r}", input=str(data))
-    nlp = load_nlp(config.nlp.model, spacy_exclusions(config))
     pred_docs: list[AttributionDoc] = []
-    with (
-        encoder_results(config, ((g.text, g) for g in gold_docs)) as items,
-        collector_for_batch(),
-    ):
-        for i, (doc, (gold, future)) in enumerate(
-            nlp.pipe(items, batch_size=config.nlp.batch_size, as_tuples=True), start=1
-        ):
-            article = Article(id=Article.make_id(gold.text), text=gold.text)
-            attach(doc, future, gold.id)
-            statements = attribute_statements(doc, article, config=config)
-            pred_docs.append(statements_to_doc(gold.id, gold.text, statements))
-            if progress and i % 50 == 0:
-                logger.info("attribution: %d/%d documents", i, len(gold_docs))
+    results = analyze_records([(g.id, g.text) for g in gold_docs], config=config,
+                              stages=("attribution",))
+    for i, (gold, result) in enumerate(zip(gold_docs, results, strict=True), start=1):
+        statements = result.statements if isinstance(result, ArticleAnalysis) else []
+        pred_docs.append(statements_to_doc(gold.id, gold.text, statements))
+        if progress and i % 50 == 0:
+            logger.info("attribution: %d/%d documents", i, len(gold_docs))
     if predictions is not None:
         with Path(predictions).open("w", encoding="utf-8") as out:
             for pred in pred_docs:
                 out.write(json.dumps(doc_to_json(pred), ensure_ascii=False) + "\n")
     metrics = score(gold_docs, pred_docs)
     notes = [f"fold={fold}; gold={int(metrics['n_gold'])} predicted={int(metrics['n_pred'])}"]
-    from claimgraph.attribution.tagger import load_taggers
-
-    fitted_on = load_taggers(config.attribution.weights).fitted_on
-    if fold != "train" and fitted_on != "train":
-        notes.append(
-            f"note: these weights were fitted on fold={fitted_on!r}, which includes the "
-            "scored documents; for honest held-out numbers fit them with "
-            "`python -m claimgraph.training.attribution --fold train --out DIR` and set "
-            "[attribution] weights = DIR (see docs/quality.md)"
-        )
+    notes += failure_notes(results)
+    notes += in_sample_note(
+        "these weights",
+        fold=fold,
+        fitted_on=load_taggers(config.attribution.weights).fitted_on,
+        refit="fit them with `python -m claimgraph.training.attribution --fold train` and set "
+        "[attribution] weights = build/attribution (see docs/quality.md)",
+    )
     return report_from_metrics(metrics, len(gold_docs), notes)
 
 

@@ -29,7 +29,7 @@ import json
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,8 +37,9 @@ from claimgraph.errors import EvaluationError
 from claimgraph.evaluation.folds import Fold, in_fold
 from claimgraph.evaluation.jsonl import read_records
 from claimgraph.evaluation.metrics import prf
+from claimgraph.evaluation.predict import analyze_records
 from claimgraph.evaluation.report import EvalReport
-from claimgraph.model import Article, ArticleAnalysis, SpeechActClass
+from claimgraph.model import ArticleAnalysis, SpeechActClass
 
 if TYPE_CHECKING:
     from claimgraph.config import Config
@@ -312,58 +313,30 @@ def events_from_analysis(analysis: ArticleAnalysis) -> list[dict[str, Any]]:
     return events
 
 
-def _stage_functions(config: Config) -> list[tuple[str, Any]]:
-    """The stages that exist, in pipeline order (attribution, actors, speech acts)."""
-    import importlib
-
-    fns: list[tuple[str, Any]] = []
-    for name in ("attribution", "actors", "speech_acts"):
-        try:
-            module = importlib.import_module(f"claimgraph.{name}")
-            fns.append((name, module.run_stage))
-        except (ImportError, AttributeError) as err:
-            logger.warning("stage %s is not available (%s); evaluating without it", name, err)
-    return fns
+#: The stages whose output the events are read from, in pipeline order.
+STAGES: tuple[str, ...] = ("attribution", "actors", "speech_acts")
 
 
 def predict(
-    records: Iterable[dict[str, Any]], *, config: Config | None = None
-) -> Iterator[dict[str, Any]]:
-    """Predict ``{"id", "events"}`` for each record from its ``text`` alone."""
+    records: Sequence[dict[str, Any]], *, config: Config | None = None
+) -> list[dict[str, Any]]:
+    """Predict ``{"id", "events"}`` for each record from its ``text`` alone, through the
+    analysis pipeline (:func:`~claimgraph.evaluation.predict.analyze_records`); a record
+    the pipeline fails on predicts no events."""
     from claimgraph.config import Config as _Config
-    from claimgraph.nlp import load_nlp
-    from claimgraph.nlp.encoder_runner import attach, encoder_results, spacy_exclusions
 
-    config = config or _Config()
-    stages = _stage_functions(config)
-    # the analysis pipeline's parse: spaCy's components, and the cue encoder's results
-    # (with its entities where it gives them) attached to each Doc
-    uses_attribution = any(name == "attribution" for name, _ in stages)
-    nlp = load_nlp(config.nlp.model, spacy_exclusions(config, attribution=uses_attribution))
-    with encoder_results(
-        config, ((str(r["text"]), r) for r in records), enabled=uses_attribution
-    ) as items:
-        for doc, (record, future) in nlp.pipe(
-            items, batch_size=config.nlp.batch_size, as_tuples=True
-        ):
-            attach(doc, future, str(record["id"]))
-            yield _predict_one(doc, record, stages, config)
-
-
-def _predict_one(
-    doc: Any, record: dict[str, Any], stages: list[tuple[str, Any]], config: Config
-) -> dict[str, Any]:
-    """``{"id", "events"}`` of one parsed record."""
-    text = str(record["text"])
-    analysis = ArticleAnalysis(article=Article(id=Article.make_id(text), text=text))
-    for name, fn in stages:
-        try:
-            analysis = fn(doc, analysis, config=config)
-        except Exception as err:  # one failing stage must not end the evaluation
-            if name == "speech_acts":
-                raise
-            logger.warning("stage %s failed on %s: %s", name, record["id"], err)
-    return {"id": record["id"], "events": events_from_analysis(analysis)}
+    results = analyze_records(
+        [(str(r["id"]), str(r["text"])) for r in records],
+        config=config or _Config(),
+        stages=STAGES,
+    )
+    return [
+        {
+            "id": record["id"],
+            "events": events_from_analysis(result) if isinstance(result, ArticleAnalysis) else [],
+        }
+        for record, result in zip(records, results, strict=True)
+    ]
 
 
 def evaluate(

@@ -1,4 +1,5 @@
-"""Evaluation of the hedging (event certainty) model on MEANTIME-style JSONL data.
+"""Evaluation of hedging on MEANTIME-style JSONL data: the event-certainty model, and the
+evidence stage's hedge-cue rules beside it.
 
 Each line of the data is one event mention: ``id``, ``doc``, ``sentence_index``,
 ``text`` (the sentence), ``event_char_start``/``event_char_end`` and the gold ``label``
@@ -6,7 +7,13 @@ Each line of the data is one event mention: ``id``, ``doc``, ``sentence_index``,
 Every distinct sentence is parsed once (batched); each event is scored from its
 sentence alone.  Folds are keyed by ``doc`` so an article never straddles folds.
 
-The headline metric is ``hedging_f1``, the F1 of the ``uncertain`` class.
+The headline metric is ``hedging_f1``, the F1 of the ``uncertain`` class by the
+certainty model (:mod:`claimgraph.evidence.certainty`).  The hedge-cue rules that the
+analysis uses to mark claims ``hedged`` (:mod:`claimgraph.evidence.hedges`) are scored on
+the same mentions as ``rules_uncertain_p/_r/_f1``: an event counts as uncertain by the
+rules when a hedge cue's scope covers it.  MEANTIME's notion is wider than a hedge
+(future and intended events are not certain either), so the rules' recall is low by
+design.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claimgraph.errors import EvaluationError
-from claimgraph.evaluation.folds import Fold, in_fold
+from claimgraph.evaluation.folds import Fold, in_fold, in_sample_note
 from claimgraph.evaluation.jsonl import read_records
 from claimgraph.evaluation.metrics import prf
 from claimgraph.evaluation.report import EvalReport
@@ -89,12 +96,15 @@ def iter_mentions(path: Path, *, fold: Fold = "all") -> Iterator[EventMention]:
             yield mention
 
 
-def mention_features(
-    mentions: list[EventMention], *, config: Config | None = None, progress: bool = False
-) -> list[dict[str, float]]:
-    """Hedging features of every mention; each distinct sentence is parsed once."""
+def _read_mentions(
+    mentions: list[EventMention], *, config: Config | None, progress: bool
+) -> tuple[list[dict[str, float]], list[bool]]:
+    """Each mention's certainty-model features and whether a hedge cue of the evidence
+    stage's rules (:func:`~claimgraph.evidence.hedges.hedge_cues`) governs it; each
+    distinct sentence is parsed once."""
     from claimgraph.config import Config
     from claimgraph.evidence.certainty import features_for
+    from claimgraph.evidence.hedges import hedge_cues
     from claimgraph.nlp import load_nlp
 
     config = config or Config()
@@ -104,17 +114,26 @@ def mention_features(
         by_sentence.setdefault(mention.sentence_key, []).append(i)
     keys = list(by_sentence)
     feats: list[dict[str, float]] = [{} for _ in mentions]
+    hedged = [False] * len(mentions)
     items = ((key[2], key) for key in keys)
     for n, (doc, key) in enumerate(
         nlp.pipe(items, batch_size=config.nlp.batch_size, as_tuples=True), start=1
     ):
         idx = by_sentence[key]
-        for i, f in zip(idx, features_for(doc, [(mentions[i].start, mentions[i].end) for i in idx]),
-                        strict=True):
+        spans = [(mentions[i].start, mentions[i].end) for i in idx]
+        for i, f, (start, end) in zip(idx, features_for(doc, spans), spans, strict=True):
             feats[i] = f
+            hedged[i] = bool(hedge_cues(doc, start, end, text=key[2]))
         if progress and n % 100 == 0:
             logger.info("hedging: %d/%d sentences", n, len(keys))
-    return feats
+    return feats, hedged
+
+
+def mention_features(
+    mentions: list[EventMention], *, config: Config | None = None, progress: bool = False
+) -> list[dict[str, float]]:
+    """Certainty-model features of every mention; each distinct sentence is parsed once."""
+    return _read_mentions(mentions, config=config, progress=progress)[0]
 
 
 def score(gold: list[str], pred: list[str]) -> dict[str, float]:
@@ -159,7 +178,7 @@ def evaluate(
     mentions = list(iter_mentions(data, fold=fold))
     if not mentions:
         raise EvaluationError(f"no event mentions in fold {fold!r}", input=str(data))
-    feats = mention_features(mentions, config=config, progress=progress)
+    feats, hedged = _read_mentions(mentions, config=config, progress=progress)
     probs = [model.probability(f) for f in feats]
     pred = ["uncertain" if p >= model.threshold else "certain" for p in probs]
     if predictions is not None:
@@ -167,7 +186,10 @@ def evaluate(
             for mention, label, prob in zip(mentions, pred, probs, strict=True):
                 row = {"id": mention.id, "label": label, "uncertainty": round(prob, 4)}
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    metrics = score([m.label for m in mentions], pred)
+    gold = [m.label for m in mentions]
+    metrics = score(gold, pred)
+    rules = score(gold, ["uncertain" if h else "certain" for h in hedged])
+    metrics.update({f"rules_{k}": v for k, v in rules.items() if k.startswith("uncertain_")})
     table: list[tuple[str, ...]] = [
         (label, f"{metrics[f'{label}_p']:.3f}", f"{metrics[f'{label}_r']:.3f}",
          f"{metrics[f'{label}_f1']:.3f}", str(int(metrics[f"{label}_support"])))
@@ -176,15 +198,18 @@ def evaluate(
     n_docs = len({m.doc for m in mentions})
     notes = [
         f"fold={fold}; mentions={len(mentions)}; model={model.name}; "
-        f"threshold={model.threshold:.3f}; accuracy={metrics['accuracy']:.3f}"
+        f"threshold={model.threshold:.3f}; accuracy={metrics['accuracy']:.3f}",
+        "the analysis marks claims hedged with the hedge-cue rules, not this model; the rules "
+        f"as a classifier of uncertain events: P {rules['uncertain_p']:.3f} "
+        f"R {rules['uncertain_r']:.3f} F1 {rules['uncertain_f1']:.3f}",
     ]
-    if fold != "train" and model.fitted_on != "train":
-        notes.append(
-            f"note: this model was fitted on fold={model.fitted_on!r}, which includes the "
-            "scored mentions; for honest held-out numbers fit one with "
-            "`python -m claimgraph.training.hedging --fold train --out FILE` and set "
-            "[hedging] weights = FILE (see docs/quality.md)"
-        )
+    notes += in_sample_note(
+        "this model",
+        fold=fold,
+        fitted_on=model.fitted_on,
+        refit="fit one with `python -m claimgraph.training.hedging --fold train` and set "
+        "[hedging] weights = build/hedging.json (see docs/quality.md)",
+    )
     return EvalReport(
         task="hedging",
         n_documents=n_docs,

@@ -3,7 +3,8 @@
 Data: ``shared/data/credibility/xsum_mgt_dev.jsonl`` (``id``, ``text``, ``label``
 human|machine, ``generator``, ``pair_generator``, ``group``). Folds are drawn on the
 ``group`` key (the source article), so an article's human and machine texts always fall
-on the same side; the packaged detector is fitted on the ``train`` fold only.
+on the same side; the packaged detector is fitted on the ``train`` fold only (its
+weights record it), so only ``--fold heldout`` is an honest score.
 
 The headline metric is ``credibility_auc``: AUROC with machine as the positive class.
 Also reported: accuracy, per-class P/R/F1 and macro-F1 at threshold 0.5, and the AUROC
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from claimgraph.errors import EvaluationError
-from claimgraph.evaluation.folds import Fold, in_fold
+from claimgraph.evaluation.folds import Fold, in_fold, in_sample_note
 from claimgraph.evaluation.jsonl import read_records
 from claimgraph.evaluation.metrics import auroc, prf
 from claimgraph.evaluation.report import EvalReport
@@ -148,6 +149,13 @@ def evaluate(
         "weights: grouped 5-fold CV AUROC on train {:.3f}, held-out AUROC {:.3f}".format(
             dict(detector.metrics).get("cv_auc", float("nan")),
             dict(detector.metrics).get("heldout_auc", float("nan")),
+        ),
+        *in_sample_note(
+            "the detector's weights",
+            fold=fold,
+            fitted_on=detector.fitted_on,
+            refit="score --fold heldout (the shipped detector is fitted on the train fold), "
+            "or refit with `python -m claimgraph.training.machine_text`",
         ),
     ]
     return EvalReport(

@@ -49,8 +49,9 @@ class CertaintyModel:
     name: str
     weights: dict[str, float]
     threshold: float
-    #: The fold of the MEANTIME DEV data the weights were fitted on (``train``/``all``).
-    fitted_on: str = "train"
+    #: The fold of the MEANTIME DEV data the weights were fitted on (``train``/``all``),
+    #: or ``unknown`` when the weights carry no training record.
+    fitted_on: str = "unknown"
 
     def probability(self, feats: dict[str, float]) -> float:
         """The probability that the event is not presented as certain."""
@@ -73,7 +74,7 @@ class CertaintyModel:
                 name=str(data["name"]),
                 weights={str(k): float(v) for k, v in data["weights"].items()},
                 threshold=float(data["threshold"]),
-                fitted_on=str((data.get("training") or {}).get("fold", "train")),
+                fitted_on=str((data.get("training") or {}).get("fold", "unknown")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise ModelError(f"malformed hedging model: {err!r}") from err

@@ -319,6 +319,49 @@ def _iter_inputs(
             yield Failure(input=spec, code=InputError.code, message=f"cannot read the input: {err}")
 
 
+def count_documents(specs: Iterable[str], *, input_format: str = "auto") -> int | None:
+    """How many results :func:`load_inputs` will give for ``specs``, where that is cheap to
+    know: one per single-document file, one per non-blank line of a JSONL file.  ``None``
+    when an input is a feed, a WARC archive, a URL or stdin (their count shows only as
+    they are read).  For progress bars; reads JSONL files once more.
+    """
+    fmt = _FORMAT_ALIASES.get(input_format.lower(), input_format.lower())
+    total = 0
+    for spec in specs:
+        path = Path(spec)
+        if spec == "-" or (url_scheme(spec) is not None and not path.exists()):
+            return None
+        if not path.is_file():
+            total += 1  # it will be one failure
+            continue
+        kind = fmt
+        if kind == "auto":
+            kind = _extension_format(spec) or _sniff_file(path)
+        if kind in ("feed", "warc"):
+            return None
+        total += _count_lines(path) if kind == "jsonl" else 1
+    return total
+
+
+def _sniff_file(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return sniff_format(handle.read(_SNIFF_BYTES))
+    except OSError:
+        return "text"
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    try:
+        with path.open("rb") as handle:
+            for line in handle:
+                count += bool(line.strip())
+    except OSError:
+        return 1
+    return max(count, 1)
+
+
 def load_inputs(
     specs: Iterable[str],
     *,
@@ -350,6 +393,7 @@ __all__ = [
     "articles_from_jsonl",
     "articles_from_warc",
     "check_text",
+    "count_documents",
     "decode_bytes",
     "detect_language",
     "load_inputs",

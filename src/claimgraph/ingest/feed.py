@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from claimgraph.config import IngestConfig
-from claimgraph.errors import ClaimgraphError, InputError
+from claimgraph.errors import ClaimgraphError, InputError, ModelError
 from claimgraph.ingest.html import article_from_html
 from claimgraph.ingest.text import article_from_text
 from claimgraph.model import Article, Failure
@@ -95,7 +95,12 @@ def articles_from_feed(
     Raises :class:`InputError` when ``data`` is not a feed at all (no entries and a
     parse error).
     """
-    import feedparser
+    try:
+        import feedparser
+    except ImportError as err:  # a dependency of claimgraph: only a broken install lacks it
+        raise ModelError(
+            "reading RSS/Atom feeds needs the feedparser package; pip install feedparser"
+        ) from err
 
     try:
         parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from claimgraph.config import IngestConfig
-from claimgraph.errors import ClaimgraphError, InputError, InputTooLargeError
+from claimgraph.errors import ClaimgraphError, InputError, InputTooLargeError, ModelError
 from claimgraph.ingest.html import article_from_html
 from claimgraph.model import Article, Failure
 
@@ -100,7 +100,12 @@ def articles_from_warc(
     ``source@offset``) and the next record is read; a break in the archive structure
     on a non-seekable stream ends the archive with one Failure.
     """
-    from warcio.archiveiterator import ArchiveIterator
+    try:
+        from warcio.archiveiterator import ArchiveIterator
+    except ImportError as err:  # a dependency of claimgraph: only a broken install lacks it
+        raise ModelError(
+            "reading WARC archives needs the warcio package; pip install warcio"
+        ) from err
 
     seekable = _seekable(stream)
     gzipped = False

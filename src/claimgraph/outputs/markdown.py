@@ -10,32 +10,43 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(items: list[ArticleAnalysis | Failure]) -> str:
-    """A Markdown document: per article its facts and tables; failures listed last."""
+def markdown_article(analysis: ArticleAnalysis) -> str:
+    """The Markdown section of one analysis: its facts, then one table per view."""
     out: list[str] = []
-    for item in items:
-        if isinstance(item, Failure):
+    facts = dict(article_facts(analysis))
+    out.append(f"## {facts.get('title') or facts.get('source') or analysis.article.id}\n")
+    for key, value in article_facts(analysis):
+        if key != "title":
+            out.append(f"- **{key}**: {_cell(value)}")
+    out.append("")
+    for view in all_views(analysis):
+        out.append(f"### {view.title}\n")
+        if not view.rows:
+            out.append("_none found_\n")
             continue
-        facts = dict(article_facts(item))
-        out.append(f"## {facts.get('title') or facts.get('source') or item.article.id}\n")
-        for key, value in article_facts(item):
-            if key != "title":
-                out.append(f"- **{key}**: {_cell(value)}")
-        out.append("")
-        for view in all_views(item):
-            out.append(f"### {view.title}\n")
-            if not view.rows:
-                out.append("_none found_\n")
-                continue
-            out.append("| " + " | ".join(view.header) + " |")
-            out.append("|" + "---|" * len(view.header))
-            for row in view.rows:
-                out.append("| " + " | ".join(_cell(c) for c in row) + " |")
-            out.append("")
-    failures = [i for i in items if isinstance(i, Failure)]
-    if failures:
-        out.append("## Failures\n")
-        for failure in failures:
-            out.append(f"- `{failure.input}`: [{failure.code}] {failure.message}")
+        out.append("| " + " | ".join(view.header) + " |")
+        out.append("|" + "---|" * len(view.header))
+        for row in view.rows:
+            out.append("| " + " | ".join(_cell(c) for c in row) + " |")
         out.append("")
     return "\n".join(out)
+
+
+def markdown_failures(failures: list[Failure]) -> str:
+    """The closing Markdown section listing the inputs that failed (empty without any)."""
+    if not failures:
+        return ""
+    out = ["## Failures\n"]
+    out += [f"- `{failure.input}`: [{failure.code}] {failure.message}" for failure in failures]
+    out.append("")
+    return "\n".join(out)
+
+
+def to_markdown(items: list[ArticleAnalysis | Failure]) -> str:
+    """A Markdown document: per article its facts and tables; failures listed last."""
+    parts = [markdown_article(i) for i in items if isinstance(i, ArticleAnalysis)]
+    failures = markdown_failures([i for i in items if isinstance(i, Failure)])
+    return "\n".join([*parts, failures] if failures else parts)
+
+
+__all__ = ["markdown_article", "markdown_failures", "to_markdown"]

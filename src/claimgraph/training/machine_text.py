@@ -199,7 +199,11 @@ def retrain(
         prefix = "embeddings" if embeddings else "default"
         results[f"{prefix}_cv_auc"] = dict(detector.metrics)["cv_auc"]
         results[f"{prefix}_heldout_auc"] = round(held, 4)
-        detector = replace(detector, metrics=(*detector.metrics, ("heldout_auc", round(held, 4))))
+        detector = replace(
+            detector,
+            metrics=(*detector.metrics, ("heldout_auc", round(held, 4))),
+            fitted_on="train",
+        )
         save_detector(detector, out_dir / filename)
     return results
 

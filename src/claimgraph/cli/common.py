@@ -1,0 +1,78 @@
+"""What every command shares: logging, the config options, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from claimgraph.config import Config, load_config
+from claimgraph.errors import ClaimgraphError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(err: ClaimgraphError) -> NoReturn:
+    """Report a library error in one line on stderr and exit with its status."""
+    click.echo(f"claimgraph: error: {err}", err=True)
+    sys.exit(err.exit_code)
+
+
+def setup_logging(verbose: int) -> None:
+    """Log claimgraph's messages to stderr: warnings, ``-v`` info, ``-vv`` debug."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("claimgraph")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def exit_code_for(n_ok: int, n_failed: int) -> int:
+    """0 when everything was analysed, 1 when some inputs failed, 126 when more than
+    99 % of them failed (trafilatura's convention: a batch that is almost all failures
+    is a failed batch)."""
+    total = n_ok + n_failed
+    if n_failed == 0:
+        return 0
+    if total and n_failed / total > 0.99:
+        return 126
+    return 1
+
+
+def make_config(config_path: str | None, model: str | None, no_cue_encoder: bool = False) -> Config:
+    """The config of a ``--config`` file with the ``--model`` and ``--no-cue-encoder``
+    options applied."""
+    overrides: dict[str, object] = {}
+    if model:
+        overrides["nlp.model"] = model
+    if no_cue_encoder:
+        overrides["attribution.cue_encoder"] = False
+    return load_config(config_path, **overrides)
+
+
+def config_options(command: F) -> F:
+    """The ``--config``, ``--model`` and ``--no-cue-encoder`` options every command that
+    loads the pipeline takes."""
+    command = click.option(
+        "--no-cue-encoder",
+        is_flag=True,
+        help="Find reporting cues with the CRF alone and named entities with spaCy's ner, "
+        "without the transformer encoder (lower recall; slower where a second core is free).",
+    )(command)
+    command = click.option(
+        "--model",
+        help='spaCy pipeline: a package name or path, or "md" for the medium English model.',
+    )(command)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(exists=True, dir_okay=False),
+        help="TOML config file (paths in it are relative to the file).",
+    )(command)
+
+
+__all__ = ["config_options", "exit_code_for", "fail", "make_config", "setup_logging"]
