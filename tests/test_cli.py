@@ -150,3 +150,35 @@ def test_cli_analyze_stdin_and_formats(runner):
         assert result.exit_code == 0, result.output
         assert marker in result.stdout
         assert "said" in result.stdout
+
+
+def test_cli_unexpected_error_is_one_line_not_a_traceback(runner, monkeypatch):
+    import claimgraph.pipeline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(claimgraph.pipeline.Pipeline, "__init__", broken)
+    result = runner.invoke(cli, ["analyze", "-"], input=GOOD_TEXT)
+    assert result.exit_code == 70
+    assert "claimgraph: internal error: RuntimeError: boom" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_a_library_bug_on_one_input_is_a_failure_not_the_end(tmp_path, monkeypatch):
+    import claimgraph.ingest
+
+    def broken(*args, **kwargs):
+        raise ValueError("bad bytes")
+
+    monkeypatch.setattr(claimgraph.ingest, "article_from_html", broken)
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>text</p></body></html>")
+    failures = [
+        item
+        for item in claimgraph.ingest.load_inputs(
+            [str(page)], config=claimgraph.ingest.IngestConfig()
+        )
+    ]
+    assert len(failures) == 1
+    assert "unexpected error reading the input: ValueError: bad bytes" in failures[0].message

@@ -53,3 +53,19 @@ def test_spacy_component_is_registered_as_an_entry_point():
 
     names = {ep.name: ep.value for ep in entry_points(group="spacy_factories")}
     assert names.get("claimgraph") == "claimgraph.spacy_component:make_component"
+
+
+def test_spacy_component_entry_point_module_stays_light():
+    """spaCy imports every spacy_factories entry point whenever it builds any pipeline:
+    the module must not pull in claimgraph's stages (or their models) at import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, claimgraph.spacy_component\n"
+        "heavy = [m for m in ('claimgraph.pipeline', 'claimgraph.attribution', 'claimgraph.nlp')\n"
+        "         if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -110,7 +110,7 @@ def _hedging_model(path: Path, fold: str | None) -> Path:
 
 @pytest.mark.parametrize(
     ("fitted_on", "warning"),
-    [("all", "fitted on fold='all'"), (None, "carry no record of what they were fitted on")],
+    [("all", "was fitted on fold='all'"), (None, "carries no record of what it was fitted on")],
 )
 def test_hedging_eval_uses_configured_weights_and_warns_about_seen_data(
     tmp_path: Path, fitted_on: str | None, warning: str

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from claimgraph.config import Config, load_config
-from claimgraph.model import Article, ArticleAnalysis
-from claimgraph.pipeline import Stages
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from claimgraph.config import Config
+
+# spaCy imports every ``spacy_factories`` entry point whenever it builds a pipeline, so
+# this module imports only spaCy at the top; claimgraph loads when the component is made.
 
 #: The ``Doc`` extensions the component sets, and the analysis field each one holds.
 EXTENSIONS: dict[str, str | None] = {
@@ -50,6 +51,9 @@ class ClaimgraphComponent:
     """Runs claimgraph's per-article stages on each ``Doc`` (see the module docstring)."""
 
     def __init__(self, nlp: Language, name: str, config: Config, stages: Sequence[str]) -> None:
+        from claimgraph.config import Config
+        from claimgraph.pipeline import Stages
+
         self.name = name
         if nlp.meta.get("name") not in _SMALL_PIPELINES and config.nlp.model == Config().nlp.model:
             # another pipeline's vectors mean other things: no cluster features for it
@@ -64,6 +68,8 @@ class ClaimgraphComponent:
                 Doc.set_extension(extension, default=None)
 
     def __call__(self, doc: Doc) -> Doc:
+        from claimgraph.model import Article, ArticleAnalysis
+
         text = doc.text
         article = Article(id=Article.make_id(text), text=text)
         empty = ArticleAnalysis(article=article, provenance=self.provenance)
@@ -88,6 +94,8 @@ def make_component(
 ) -> ClaimgraphComponent:
     """The ``claimgraph`` factory: ``config_path`` names a claimgraph TOML config (default:
     the built-in defaults); ``stages`` the stages to run, in pipeline order."""
+    from claimgraph.config import load_config
+
     return ClaimgraphComponent(nlp, name, load_config(config_path), stages)
 
 

@@ -9,16 +9,46 @@ command prints a traceback for bad input.
 
 from __future__ import annotations
 
+import logging
+import sys
+from typing import Any
+
 import click
 
 from claimgraph import __version__
 from claimgraph.cli.analyze import analyze
-from claimgraph.cli.common import exit_code_for, setup_logging
+from claimgraph.cli.common import exit_code_for, fail, setup_logging
 from claimgraph.cli.evaluate import eval_command
 from claimgraph.cli.schema import schema
+from claimgraph.errors import ClaimgraphError
+
+logger = logging.getLogger("claimgraph.cli")
+
+#: Exit status of an unexpected error (a bug): EX_SOFTWARE of sysexits.h.
+EXIT_INTERNAL_ERROR = 70
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group, with the last-resort handler: no command ends in a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ClaimgraphError as err:
+            fail(err)
+        except Exception as err:
+            logger.debug("unexpected error", exc_info=True)
+            click.echo(
+                f"claimgraph: internal error: {type(err).__name__}: {err} "
+                "(run with -vv to see where; please report it)",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimgraph")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-v, -vv).")
 def cli(verbose: int) -> None:
@@ -43,4 +73,4 @@ def main() -> None:  # pragma: no cover - console entry point alias
     cli()
 
 
-__all__ = ["cli", "exit_code_for", "main"]
+__all__ = ["EXIT_INTERNAL_ERROR", "cli", "exit_code_for", "main"]

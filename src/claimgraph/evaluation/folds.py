@@ -47,17 +47,21 @@ def scores_fitted_documents(fold: Fold, fitted_on: str) -> bool:
     return fitted_on == "all" or fold == "all" or fold == fitted_on
 
 
-def in_sample_note(what: str, *, fold: Fold, fitted_on: str, refit: str) -> list[str]:
+def in_sample_note(
+    what: str, *, fold: Fold, fitted_on: str, refit: str, plural: bool = True
+) -> list[str]:
     """A report note when scoring ``fold`` is not an honest held-out score of ``what``
-    (see :func:`scores_fitted_documents`); ``refit`` says how to get honest weights."""
+    ("these weights", or "this model" with ``plural=False``; see
+    :func:`scores_fitted_documents`); ``refit`` says how to get honest weights."""
     if not scores_fitted_documents(fold, fitted_on):
         return []
+    were, carry, they = ("were", "carry", "they") if plural else ("was", "carries", "it")
     if fitted_on in FOLDS:
-        why = f"{what} were fitted on fold={fitted_on!r}, which includes the scored documents"
+        why = f"{what} {were} fitted on fold={fitted_on!r}, which includes the scored documents"
     else:
         why = (
-            f"{what} carry no record of what they were fitted on, so they may include the "
-            "scored documents"
+            f"{what} {carry} no record of what {they} {were} fitted on, so {they} may include "
+            "the scored documents"
         )
     return [f"note: {why}; this is not a held-out score. For honest numbers {refit}"]
 

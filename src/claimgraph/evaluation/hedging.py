@@ -101,24 +101,29 @@ def _read_mentions(
 ) -> tuple[list[dict[str, float]], list[bool]]:
     """Each mention's certainty-model features and whether a hedge cue of the evidence
     stage's rules (:func:`~claimgraph.evidence.hedges.hedge_cues`) governs it; each
-    distinct sentence is parsed once."""
+    distinct sentence is parsed once, by the analysis pipeline's parse loop."""
     from claimgraph.config import Config
     from claimgraph.evidence.certainty import features_for
     from claimgraph.evidence.hedges import hedge_cues
-    from claimgraph.nlp import load_nlp
+    from claimgraph.model import Article, Failure
+    from claimgraph.pipeline import Pipeline
 
-    config = config or Config()
-    nlp = load_nlp(config.nlp.model, tuple(config.nlp.exclude))
+    pipeline = Pipeline(config or Config(), stages=())  # the analysis parse, no stages
     by_sentence: dict[tuple[str, int, str], list[int]] = {}
     for i, mention in enumerate(mentions):
         by_sentence.setdefault(mention.sentence_key, []).append(i)
     keys = list(by_sentence)
-    feats: list[dict[str, float]] = [{} for _ in mentions]
+    feats: list[dict[str, float]] = [{"bias": 1.0} for _ in mentions]
     hedged = [False] * len(mentions)
-    items = ((key[2], key) for key in keys)
-    for n, (doc, key) in enumerate(
-        nlp.pipe(items, batch_size=config.nlp.batch_size, as_tuples=True), start=1
-    ):
+    sentences = [
+        Article(id=Article.make_id(text), text=text, source_name=f"{doc}#{index}")
+        for doc, index, text in keys
+    ]
+    for n, (key, parsed) in enumerate(zip(keys, pipeline.parse(sentences), strict=True), start=1):
+        if isinstance(parsed, Failure):
+            logger.warning("%s: [%s] %s", parsed.input, parsed.code, parsed.message)
+            continue
+        doc = parsed[0]
         idx = by_sentence[key]
         spans = [(mentions[i].start, mentions[i].end) for i in idx]
         for i, f, (start, end) in zip(idx, features_for(doc, spans), spans, strict=True):
@@ -207,6 +212,7 @@ def evaluate(
         "this model",
         fold=fold,
         fitted_on=model.fitted_on,
+        plural=False,
         refit="fit one with `python -m claimgraph.training.hedging --fold train` and set "
         "[hedging] weights = build/hedging.json (see docs/quality.md)",
     )

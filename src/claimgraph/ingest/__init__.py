@@ -317,6 +317,13 @@ def _iter_inputs(
             yield Failure(input=spec, code=err.code, message=err.message)
         except (OSError, EOFError, gzip.BadGzipFile) as err:  # a stream broke mid-read
             yield Failure(input=spec, code=InputError.code, message=f"cannot read the input: {err}")
+        except Exception as err:  # a bug, here or in a library, must not end the batch
+            logger.debug("input %s failed unexpectedly", spec, exc_info=True)
+            yield Failure(
+                input=spec,
+                code=InputError.code,
+                message=f"unexpected error reading the input: {type(err).__name__}: {err}",
+            )
 
 
 def count_documents(specs: Iterable[str], *, input_format: str = "auto") -> int | None:

@@ -26,7 +26,13 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from claimgraph.config import IngestConfig
-from claimgraph.errors import EmptyInputError, ExtractionError, InputError, InputTooLargeError
+from claimgraph.errors import (
+    EmptyInputError,
+    ExtractionError,
+    InputError,
+    InputTooLargeError,
+    ModelError,
+)
 from claimgraph.ingest.text import check_decoded, check_text, decode_bytes, normalise_text
 from claimgraph.model import Article, MetadataBlock, SourceKind
 
@@ -445,8 +451,14 @@ def extract_html(html: str, *, url: str | None = None) -> ExtractedPage:
     :class:`ExtractionError` ("no article text found") when nothing article-like is
     left, or when the page cannot be parsed at all.
     """
-    from trafilatura import bare_extraction, baseline
-    from trafilatura.metadata import extract_metadata
+    try:
+        from trafilatura import bare_extraction, baseline
+        from trafilatura.metadata import extract_metadata
+    except ImportError as err:  # a dependency of claimgraph: only a broken install lacks it
+        raise ModelError(
+            f"HTML extraction needs trafilatura, which cannot be imported ({err}); "
+            "reinstall claimgraph"
+        ) from err
 
     if not html.strip():
         raise ExtractionError("no article text found: the page is empty")

