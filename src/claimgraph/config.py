@@ -34,11 +34,15 @@ class NlpConfig(_Section):
 
 
 class IngestConfig(_Section):
+    #: Seconds of each network wait when fetching a URL; a whole fetch gets twice that.
     timeout_s: float = Field(default=20.0, gt=0)
     max_bytes: int = Field(default=20_000_000, ge=1000)
     min_chars: int = Field(default=20, ge=1)
     check_language: bool = True
     user_agent: str = "claimgraph (+https://github.com/claimgraph/claimgraph)"
+    #: Fetch URLs whose host is loopback, private, link-local or otherwise not public.
+    #: Off by default: a URL from someone else must not reach the machine's own services.
+    allow_private_urls: bool = False
 
 
 class AttributionConfig(_Section):

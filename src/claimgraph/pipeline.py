@@ -10,6 +10,7 @@ new :class:`~claimgraph.model.ArticleAnalysis`.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import gc
@@ -176,34 +177,37 @@ class Pipeline:
         it (in a background thread) as spaCy takes the text into a batch, and its results
         (cue probabilities, and the named entities where it supplies them) are attached
         to the ``Doc`` (:func:`~claimgraph.nlp.encoder_runner.attach`).  Input failures
-        pass through in their place; an article the encoder fails on becomes a failure.
+        pass through in their place (result N answers input N); an article the encoder
+        fails on becomes a failure.
         """
-        pending_failures: list[Failure] = []
+        # Input failures wait for the articles read before them: spaCy reads a batch of
+        # texts ahead before it yields the first Doc, so result N must answer input N.
+        pending: collections.deque[tuple[int, Failure]] = collections.deque()
 
-        def texts() -> Iterator[tuple[str, Article]]:
-            for item in articles:
+        def texts() -> Iterator[tuple[str, tuple[int, Article]]]:
+            for number, item in enumerate(articles):
                 if isinstance(item, Failure):
-                    pending_failures.append(item)
+                    pending.append((number, item))
                     continue
-                yield item.text, item
+                yield item.text, (number, item)
 
         with encoder_results(self.config, texts(), enabled=self.uses_attribution) as items:
-            for doc, (article, future) in parse_with(
+            for doc, ((number, article), future) in parse_with(
                 self.nlp,
                 items,
                 batch_size=self.config.nlp.batch_size,
                 max_chars=self.config.nlp.max_chars,
             ):
-                while pending_failures:
-                    yield pending_failures.pop(0)
+                while pending and pending[0][0] < number:
+                    yield pending.popleft()[1]
                 try:
                     attach(doc, future, article.id)
                 except ClaimgraphError as err:
                     yield _failure(article, err)
                     continue
                 yield doc, article
-        while pending_failures:
-            yield pending_failures.pop(0)
+        while pending:
+            yield pending.popleft()[1]
 
 
 def _failure(article: Article, err: ClaimgraphError) -> Failure:

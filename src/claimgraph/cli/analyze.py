@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 from typing import IO, Any
@@ -41,6 +42,14 @@ from claimgraph.outputs.writers import FORMATS
     help="How to read the inputs (auto: by scheme, extension and content).",
 )
 @config_options
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    default=None,
+    help="Also fetch URLs on loopback, private and link-local addresses (your own "
+    "network). By default they are refused, so that a URL cannot reach this machine's "
+    "own services.",
+)
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def analyze(
     inputs: tuple[str, ...],
@@ -50,6 +59,7 @@ def analyze(
     config_path: str | None,
     model: str | None,
     no_cue_encoder: bool,
+    allow_private_urls: bool | None,
     no_progress: bool,
 ) -> None:
     """Analyse articles: files, URLs, JSONL, feeds, WARC, or - for stdin.
@@ -64,50 +74,70 @@ def analyze(
       claimgraph analyze corpus.jsonl feed.xml crawl.warc.gz -f jsonl -o out.jsonl
       cat story.txt | claimgraph analyze - -f markdown
     """
-    from claimgraph.ingest import count_documents, load_inputs
+    from claimgraph.ingest import IngestStats, count_documents, load_inputs
+    from claimgraph.outputs.files import check_not_an_input
     from claimgraph.outputs.writers import open_writer
     from claimgraph.pipeline import Pipeline
 
+    stats = IngestStats()
     try:
-        config = make_config(config_path, model, no_cue_encoder)
+        if output is not None:
+            check_not_an_input(output, inputs)
+        config = make_config(
+            config_path,
+            model,
+            no_cue_encoder,
+            **{"ingest.allow_private_urls": allow_private_urls},
+        )
         pipeline = Pipeline(config)
         articles = load_inputs(
-            inputs, config=config.ingest, stdin=sys.stdin.buffer, input_format=input_format
+            inputs,
+            config=config.ingest,
+            stdin=sys.stdin.buffer,
+            input_format=input_format,
+            stats=stats,
         )
     except ClaimgraphError as err:
         fail(err)
     total = None if no_progress else count_documents(inputs, input_format=input_format)
     n_ok = n_failed = 0
-    stream = _open_output(output)
-    try:
+    with _output(output, fmt) as stream:
         writer = open_writer(fmt, stream)
         for item in _progress(pipeline.analyze(articles), total=total, disable=no_progress):
             if isinstance(item, Failure):
                 n_failed += 1
-                click.echo(
-                    f"claimgraph: error: [{item.code}] {item.input}: {item.message}", err=True
-                )
+                message = " ".join(item.message.split())  # one line, whatever the cause
+                click.echo(f"claimgraph: error: [{item.code}] {item.input}: {message}", err=True)
             else:
                 n_ok += 1
             writer.write(item)
         writer.close()
-    except ClaimgraphError as err:
-        fail(err)
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
-    if n_failed and n_ok + n_failed > 1:
-        click.echo(f"claimgraph: {n_ok} analysed, {n_failed} failed", err=True)
+    skipped = stats.summary()
+    if (n_failed and n_ok + n_failed > 1) or skipped:
+        summary = f"claimgraph: {n_ok:,} analysed, {n_failed:,} failed"
+        click.echo(summary + (f"; {skipped}" if skipped else ""), err=True)
     sys.exit(exit_code_for(n_ok, n_failed))
 
 
-def _open_output(output: str | None) -> IO[str]:
+@contextlib.contextmanager
+def _output(output: str | None, fmt: str) -> Iterator[IO[str]]:
+    """stdout, or the ``-o`` file: JSONL appended line by line as results come, every
+    other format written to a temporary file renamed over ``-o`` when the run finishes
+    (an interrupted run leaves the old file as it was)."""
+    from claimgraph.outputs.files import atomic_output
+
     if output is None:
-        return sys.stdout
-    try:
-        return open(output, "w", encoding="utf-8")
-    except OSError as err:
-        raise click.ClickException(f"cannot write {output}: {err.strerror}") from err
+        yield sys.stdout
+    elif fmt == "jsonl":
+        try:
+            lines = open(output, "w", encoding="utf-8")
+        except OSError as err:
+            raise click.ClickException(f"cannot write {output}: {err.strerror}") from err
+        with lines:
+            yield lines
+    else:
+        with atomic_output(output) as whole:
+            yield whole
 
 
 def _progress(items: Iterator[Any], *, total: int | None, disable: bool) -> Iterator[Any]:

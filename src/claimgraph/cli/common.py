@@ -29,6 +29,12 @@ def setup_logging(verbose: int) -> None:
     root = logging.getLogger("claimgraph")
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # warcio warns on stderr about what it repairs (spaces in a URI, ...); claimgraph
+    # reports every unreadable record itself, in one line, so show those only with -v.
+    warcio = logging.getLogger("warcio")
+    warcio.handlers[:] = [handler]
+    warcio.propagate = False
+    warcio.setLevel(logging.WARNING if verbose else logging.ERROR)
 
 
 def exit_code_for(n_ok: int, n_failed: int) -> int:
@@ -43,10 +49,15 @@ def exit_code_for(n_ok: int, n_failed: int) -> int:
     return 1
 
 
-def make_config(config_path: str | None, model: str | None, no_cue_encoder: bool = False) -> Config:
+def make_config(
+    config_path: str | None,
+    model: str | None,
+    no_cue_encoder: bool = False,
+    **overrides: object,
+) -> Config:
     """The config of a ``--config`` file with the ``--model`` and ``--no-cue-encoder``
-    options applied."""
-    overrides: dict[str, object] = {}
+    options and other ``section.key`` ``overrides`` applied (``None`` leaves a key as the
+    file has it)."""
     if model:
         overrides["nlp.model"] = model
     if no_cue_encoder:

@@ -39,6 +39,7 @@ from claimgraph.ingest.feed import articles_from_feed
 from claimgraph.ingest.fetch import fetch_url, url_scheme
 from claimgraph.ingest.html import article_from_html
 from claimgraph.ingest.jsonl import articles_from_jsonl
+from claimgraph.ingest.stats import IngestStats
 from claimgraph.ingest.text import (
     MIN_LANGUAGE_CHARS,
     UTF8_BOM,
@@ -188,13 +189,16 @@ def _load_document(
     url: str | None = None,
     source_kind: SourceKind,
     charset: str | None = None,
+    stats: IngestStats | None = None,
 ) -> Iterator[Article | Failure]:
     if fmt == "feed":
         yield from articles_from_feed(data, config=config, source_name=name)
     elif fmt == "jsonl":
         yield from articles_from_jsonl(io.BytesIO(data), config=config, source_name=name)
     elif fmt == "warc":
-        yield from articles_from_warc(io.BytesIO(data), config=config, source_name=name)
+        yield from articles_from_warc(
+            io.BytesIO(data), config=config, source_name=name, stats=stats
+        )
     elif fmt == "html":
         yield article_from_html(
             data,
@@ -220,7 +224,9 @@ def _load_document(
         )
 
 
-def _load_url(spec: str, *, fmt: str, config: IngestConfig) -> Iterator[Article | Failure]:
+def _load_url(
+    spec: str, *, fmt: str, config: IngestConfig, stats: IngestStats | None
+) -> Iterator[Article | Failure]:
     result = fetch_url(spec, config=config)
     if fmt == "auto":
         fmt = _content_type_format(result.content_type) or sniff_format(result.body[:_SNIFF_BYTES])
@@ -228,11 +234,13 @@ def _load_url(spec: str, *, fmt: str, config: IngestConfig) -> Iterator[Article 
             fmt = sniff_format(result.body[:_SNIFF_BYTES])
     yield from _load_document(
         result.body, fmt=fmt, name=spec, config=config, url=result.final_url,
-        source_kind="url", charset=result.charset,
+        source_kind="url", charset=result.charset, stats=stats,
     )  # fmt: skip
 
 
-def _load_path(spec: str, *, fmt: str, config: IngestConfig) -> Iterator[Article | Failure]:
+def _load_path(
+    spec: str, *, fmt: str, config: IngestConfig, stats: IngestStats | None
+) -> Iterator[Article | Failure]:
     path = Path(spec)
     try:
         size = path.stat().st_size
@@ -254,7 +262,7 @@ def _load_path(spec: str, *, fmt: str, config: IngestConfig) -> Iterator[Article
             fmt = _extension_format(spec) or sniff_format(handle.read(_SNIFF_BYTES))
             handle.seek(0)
         if fmt in _STREAMED:
-            yield from _load_stream(handle, fmt=fmt, name=spec, config=config)
+            yield from _load_stream(handle, fmt=fmt, name=spec, config=config, stats=stats)
             return
         if size > config.max_bytes:
             raise InputTooLargeError(
@@ -267,51 +275,67 @@ def _load_path(spec: str, *, fmt: str, config: IngestConfig) -> Iterator[Article
         except OSError as err:
             raise InputError(f"cannot read the file: {err.strerror or err}", input=spec) from err
     kind: SourceKind = "html" if fmt == "html" else "text"
-    yield from _load_document(data, fmt=fmt, name=spec, config=config, source_kind=kind)
+    yield from _load_document(
+        data, fmt=fmt, name=spec, config=config, source_kind=kind, stats=stats
+    )
 
 
 def _load_stream(
-    stream: BinaryIO, *, fmt: str, name: str, config: IngestConfig
+    stream: BinaryIO, *, fmt: str, name: str, config: IngestConfig, stats: IngestStats | None
 ) -> Iterator[Article | Failure]:
     if fmt == "jsonl":
         yield from articles_from_jsonl(stream, config=config, source_name=name)
     else:
-        yield from articles_from_warc(stream, config=config, source_name=name)
+        yield from articles_from_warc(stream, config=config, source_name=name, stats=stats)
 
 
-def _load_stdin(stdin: BinaryIO, *, fmt: str, config: IngestConfig) -> Iterator[Article | Failure]:
+def _load_stdin(
+    stdin: BinaryIO, *, fmt: str, config: IngestConfig, stats: IngestStats | None
+) -> Iterator[Article | Failure]:
     head = stdin.read(_SNIFF_BYTES)
     if fmt == "auto":
         fmt = sniff_format(head)
     stream: BinaryIO = io.BufferedReader(_PrefixedStream(head, stdin))
     if fmt in _STREAMED:
-        yield from _load_stream(stream, fmt=fmt, name="-", config=config)
+        yield from _load_stream(stream, fmt=fmt, name="-", config=config, stats=stats)
         return
     data = _read_capped(stream, name="-", config=config)
     if not data.strip():
         raise EmptyInputError("standard input is empty; nothing to analyse", input="-")
-    yield from _load_document(data, fmt=fmt, name="-", config=config, source_kind="stdin")
+    yield from _load_document(
+        data, fmt=fmt, name="-", config=config, source_kind="stdin", stats=stats
+    )
 
 
 def _load_one(
-    spec: str, *, fmt: str, config: IngestConfig, stdin: BinaryIO | None
+    spec: str,
+    *,
+    fmt: str,
+    config: IngestConfig,
+    stdin: BinaryIO | None,
+    stats: IngestStats | None,
 ) -> Iterator[Article | Failure]:
     if spec == "-":
         yield from _load_stdin(
-            stdin if stdin is not None else sys.stdin.buffer, fmt=fmt, config=config
+            stdin if stdin is not None else sys.stdin.buffer, fmt=fmt, config=config, stats=stats
         )
     elif url_scheme(spec) is not None and not Path(spec).exists():
-        yield from _load_url(spec, fmt=fmt, config=config)
+        yield from _load_url(spec, fmt=fmt, config=config, stats=stats)
     else:
-        yield from _load_path(spec, fmt=fmt, config=config)
+        yield from _load_path(spec, fmt=fmt, config=config, stats=stats)
 
 
 def _iter_inputs(
-    specs: Iterable[str], *, fmt: str, config: IngestConfig, stdin: BinaryIO | None
+    specs: Iterable[str],
+    *,
+    fmt: str,
+    config: IngestConfig,
+    stdin: BinaryIO | None,
+    stats: IngestStats | None,
 ) -> Iterator[Article | Failure]:
     for spec in specs:
         try:
-            yield from _load_one(spec, fmt=fmt, config=config, stdin=stdin)
+            yield from _load_one(spec, fmt=fmt, config=config, stdin=stdin, stats=stats)
         except ClaimgraphError as err:
             logger.debug("input %s failed: %s", spec, err)
             yield Failure(input=spec, code=err.code, message=err.message)
@@ -375,25 +399,28 @@ def load_inputs(
     config: IngestConfig,
     stdin: BinaryIO | None = None,
     input_format: str = "auto",
+    stats: IngestStats | None = None,
 ) -> Iterator[Article | Failure]:
     """Read each spec (a path, ``-`` for stdin, or a URL) and yield Articles or Failures.
 
     ``input_format`` is ``auto`` (by scheme, extension and content sniffing) or one of
     ``text``, ``html``, ``jsonl``, ``feed`` (RSS/Atom), ``warc``.  A bad input never
     raises: it becomes ``Failure(input=spec, code=..., message=...)`` and the batch goes
-    on.  Raises :class:`ConfigError` at once for an unknown ``input_format``.
+    on.  Records passed over on purpose (WARC records that are not pages) are counted
+    in ``stats``.  Raises :class:`ConfigError` at once for an unknown ``input_format``.
     """
     fmt = _FORMAT_ALIASES.get(input_format.lower(), input_format.lower())
     if fmt not in INPUT_FORMATS:
         raise ConfigError(
             f"unknown input format {input_format!r}; choose one of: {', '.join(INPUT_FORMATS)}"
         )
-    return _iter_inputs(specs, fmt=fmt, config=config, stdin=stdin)
+    return _iter_inputs(specs, fmt=fmt, config=config, stdin=stdin, stats=stats)
 
 
 __all__ = [
     "INPUT_FORMATS",
     "MIN_LANGUAGE_CHARS",
+    "IngestStats",
     "article_from_html",
     "article_from_text",
     "articles_from_feed",

@@ -7,6 +7,8 @@ archive is reported lost).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -14,6 +16,7 @@ from typing import Any, BinaryIO
 from claimgraph.config import IngestConfig
 from claimgraph.errors import ClaimgraphError, InputError, InputTooLargeError, ModelError
 from claimgraph.ingest.html import article_from_html
+from claimgraph.ingest.stats import IngestStats
 from claimgraph.model import Article, Failure
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,60 @@ def _next_record_start(stream: BinaryIO, start: int, *, gzipped: bool) -> int | 
             return position - len(carry) + index + shift
         carry = window[-(len(marker) - 1) :]
         position += len(chunk)
+
+
+def _archive_iterator() -> Any:
+    """warcio's ArchiveIterator, taught two things it does not tell on its own: that a
+    gzipped archive ended inside a member (it would simply stop), and that a record's
+    length did not match its bytes (it would print a line of its own on stderr)."""
+    try:
+        from warcio.archiveiterator import ArchiveIterator
+    except ImportError as err:  # a dependency of claimgraph: only a broken install lacks it
+        raise ModelError(
+            "reading WARC archives needs the warcio package; pip install warcio"
+        ) from err
+
+    class CheckedArchive(ArchiveIterator):  # type: ignore[misc]
+        INC_RECORD = ""  # counted in err_count and reported as a failure instead
+        truncated = False
+
+        def close(self) -> None:
+            decompressor = getattr(self.reader, "decompressor", None)
+            if decompressor is not None and not getattr(decompressor, "eof", True):
+                self.truncated = True  # the stream ended inside a gzip member
+            super().close()
+
+    return CheckedArchive
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """warcio writes some complaints straight to stderr (a failed decompression, for one);
+    claimgraph reports each problem as a failure, in one line, so keep them to the log."""
+    sink = io.StringIO()
+    with contextlib.redirect_stderr(sink):
+        yield
+    if sink.getvalue().strip():
+        logger.debug("warcio: %s", " ".join(sink.getvalue().split()))
+
+
+def _check_length(record: Any, *, name: str) -> None:
+    """Raise :class:`InputError` when ``record`` has no valid Content-Length: warcio would
+    then read to the end of the archive as this record's content, and every record after
+    it would be lost inside it."""
+    length = record.rec_headers.get_header("Content-Length")
+    if length is None or not length.strip().isdigit():
+        raise InputError(
+            f"Content-Length is {'missing' if length is None else repr(length)}", input=name
+        )
+
+
+def _missing_bytes(record: Any) -> int:
+    """How many bytes of ``record`` (by its Content-Length) the archive does not hold."""
+    raw = record.raw_stream
+    while raw.read(_SCAN_CHUNK):
+        pass
+    return int(getattr(raw, "limit", 0) or 0)
 
 
 def _record_article(record: Any, *, config: IngestConfig, name: str) -> Article | None:
@@ -92,20 +149,21 @@ def _record_article(record: Any, *, config: IngestConfig, name: str) -> Article 
 
 
 def articles_from_warc(
-    stream: BinaryIO, *, config: IngestConfig, source_name: str
+    stream: BinaryIO,
+    *,
+    config: IngestConfig,
+    source_name: str,
+    stats: IngestStats | None = None,
 ) -> Iterator[Article | Failure]:
     """Yield one Article per HTML ``response`` record in a WARC (plain or gzipped).
 
-    A record that cannot be read or extracted becomes a Failure (``input`` is
-    ``source@offset``) and the next record is read; a break in the archive structure
-    on a non-seekable stream ends the archive with one Failure.
+    A record that cannot be read or extracted, or that the archive cuts short, becomes a
+    Failure (``input`` is ``source@offset``) and the next record is read; a break in the
+    archive structure on a non-seekable stream ends the archive with one Failure, and so
+    does an archive that ends inside a gzip member.  Records that are not HTML pages
+    (requests, metadata, DNS, images, redirects) are counted in ``stats.skipped``.
     """
-    try:
-        from warcio.archiveiterator import ArchiveIterator
-    except ImportError as err:  # a dependency of claimgraph: only a broken install lacks it
-        raise ModelError(
-            "reading WARC archives needs the warcio package; pip install warcio"
-        ) from err
+    archive_class = _archive_iterator()
 
     seekable = _seekable(stream)
     gzipped = False
@@ -115,12 +173,16 @@ def articles_from_warc(
         stream.seek(start)
     records = articles = failures = 0
     while True:
-        archive = ArchiveIterator(stream)
+        archive = archive_class(stream)
         reader = iter(archive)
         broken: Exception | None = None
+        overrun: int | None = None  # where the next record starts inside an over-long one
+        length_errors = 0
         while True:
             try:
-                record = next(reader)
+                with _quiet():
+                    record = next(reader)
+                    _check_length(record, name=f"{source_name}@{archive.offset}")
             except StopIteration:
                 break
             # warcio is not hardened against hostile bytes (it raises AttributeError,
@@ -130,14 +192,48 @@ def articles_from_warc(
                 break
             records += 1
             name = f"{source_name}@{archive.offset}"
+            if archive.err_count > length_errors:
+                length_errors = archive.err_count
+                failures += 1
+                yield Failure(
+                    input=name,
+                    code=InputError.code,
+                    message="unexpected bytes before this record: the previous record's "
+                    "Content-Length does not match its content, so it may be cut",
+                )
             uri: str | None = None
+            record_at = archive.offset
             try:
                 uri = record.rec_headers.get_header("WARC-Target-URI")
-                article = _record_article(record, config=config, name=name)
+                with _quiet():
+                    article = _record_article(record, config=config, name=name)
+                    missing = _missing_bytes(record)
+                if missing:
+                    # Either the archive is cut, or the Content-Length is too large and
+                    # the records after this one are inside it: look for the next one.
+                    inside = (
+                        _next_record_start(stream, record_at + 1, gzipped=gzipped)
+                        if seekable
+                        else None
+                    )
+                    if inside is not None:
+                        overrun = inside
+                        raise InputError(
+                            f"Content-Length ({int(record.length or 0):,} bytes) runs past "
+                            "the next record, which starts inside it; skipped to that record",
+                            input=name,
+                        )
+                    raise InputError(
+                        f"truncated WARC record: the archive ends {missing:,} bytes before "
+                        f"the end of this {int(record.length or 0):,}-byte record",
+                        input=name,
+                    )
             except ClaimgraphError as err:
                 failures += 1
                 message = f"{uri}: {err.message}" if uri else err.message
                 yield Failure(input=name, code=err.code, message=message)
+                if overrun is not None:
+                    break
                 continue
             except Exception as err:  # a payload warcio cannot decode (see above)
                 failures += 1
@@ -148,11 +244,35 @@ def articles_from_warc(
             if article is not None:
                 articles += 1
                 yield article
+            elif stats is not None:
+                stats.skipped["WARC records that are not HTML pages"] += 1
+        with _quiet():
+            archive.close()
+        if overrun is not None:
+            stream.seek(overrun)
+            continue
+        if archive.err_count > length_errors and broken is None:
+            failures += 1
+            yield Failure(
+                input=f"{source_name}@{archive.offset}",
+                code=InputError.code,
+                message="unexpected bytes after the last record read: a record's "
+                "Content-Length does not match its content, so records after it may be lost",
+            )
+        if archive.truncated and broken is None:
+            failures += 1
+            yield Failure(
+                input=f"{source_name}@{archive.offset}",
+                code=InputError.code,
+                message="truncated archive: it ends inside a gzip member, so the record "
+                "there is cut and any after it are lost",
+            )
         if broken is None:
             break
         failures += 1
         failed_at = archive.offset
-        detail = (str(broken).splitlines() or [type(broken).__name__])[0][:200]
+        text = broken.message if isinstance(broken, ClaimgraphError) else str(broken)
+        detail = (text.splitlines() or [type(broken).__name__])[0][:200]
         if not seekable:
             yield Failure(
                 input=f"{source_name}@{failed_at}",

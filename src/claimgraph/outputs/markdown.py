@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from claimgraph.model import ArticleAnalysis, Failure
+from claimgraph.outputs.escape import escape_markdown
 from claimgraph.outputs.views import all_views, article_facts
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return escape_markdown(" ".join(text.split()))
 
 
 def markdown_article(analysis: ArticleAnalysis) -> str:
     """The Markdown section of one analysis: its facts, then one table per view."""
     out: list[str] = []
     facts = dict(article_facts(analysis))
-    out.append(f"## {facts.get('title') or facts.get('source') or analysis.article.id}\n")
+    heading = facts.get("title") or facts.get("source") or analysis.article.id
+    out.append(f"## {_cell(heading)}\n")
     for key, value in article_facts(analysis):
         if key != "title":
             out.append(f"- **{key}**: {_cell(value)}")
     out.append("")
     for view in all_views(analysis):
-        out.append(f"### {view.title}\n")
+        out.append(f"### {_cell(view.title)}\n")
         if not view.rows:
             out.append("_none found_\n")
             continue
-        out.append("| " + " | ".join(view.header) + " |")
+        out.append("| " + " | ".join(_cell(h) for h in view.header) + " |")
         out.append("|" + "---|" * len(view.header))
         for row in view.rows:
             out.append("| " + " | ".join(_cell(c) for c in row) + " |")
@@ -37,7 +39,10 @@ def markdown_failures(failures: list[Failure]) -> str:
     if not failures:
         return ""
     out = ["## Failures\n"]
-    out += [f"- `{failure.input}`: [{failure.code}] {failure.message}" for failure in failures]
+    out += [
+        f"- {_cell(failure.input)}: \\[{failure.code}\\] {_cell(failure.message)}"
+        for failure in failures
+    ]
     out.append("")
     return "\n".join(out)
 
