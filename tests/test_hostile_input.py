@@ -220,3 +220,63 @@ def test_hostile_results_keep_input_order() -> None:
     names = [r.input if isinstance(r, Failure) else r.article.source_name for r in results]
     expected = [i.input if isinstance(i, Failure) else i.source_name for i in items]
     assert names == expected
+
+
+@pytest.mark.slow
+def test_hostile_a_runaway_document_becomes_a_failure(monkeypatch) -> None:
+    # issue 17 (2): one document could hold up the whole batch
+    import time
+
+    import claimgraph.speech_acts
+    from claimgraph.config import load_config
+    from claimgraph.pipeline import Pipeline
+
+    real = claimgraph.speech_acts.run_stage
+
+    def slow_on_marked(doc, analysis, *, config):  # type: ignore[no-untyped-def]
+        if "RUNAWAY" in analysis.article.text:
+            time.sleep(5)
+        return real(doc, analysis, config=config)
+
+    monkeypatch.setattr(claimgraph.speech_acts, "run_stage", slow_on_marked)
+    config = load_config(None, **{"pipeline.max_seconds_per_document": 0.5})
+    texts = [
+        "The mayor said the harbour would reopen next week.",
+        "RUNAWAY: the union leader said the strike would go on.",
+        "Officials said talks would resume on Friday.",
+    ]
+    articles = [Article(id=Article.make_id(t), text=t) for t in texts]
+    start = time.monotonic()
+    results = list(Pipeline(config).analyze(articles))
+    assert time.monotonic() - start < 4
+    assert [type(r).__name__ for r in results] == ["ArticleAnalysis", "Failure", "ArticleAnalysis"]
+    failure = results[1]
+    assert failure.stage == "speech_acts"
+    assert "pipeline.max_seconds_per_document" in failure.message
+
+
+@pytest.mark.slow
+def test_hostile_cost_grows_linearly_without_sentence_punctuation() -> None:
+    # issue 17 (2): text without sentence punctuation was one sentence of any length, and
+    # the stages that read a cue's sentence grew with its square (5,000 characters 1.0 s,
+    # 20,000 17 s).  Work is counted in function calls, not seconds (the suite never times
+    # the machine); the timings of the repeated-text inputs are in benchmarks/hostile.py.
+    import cProfile
+    import pstats
+
+    from claimgraph.pipeline import load_pipeline
+
+    pipeline = load_pipeline()
+    unit = "the union leader said the port must reopen and the mayor said "
+    list(pipeline.analyze([Article(id="warm", text=unit * 20)]))  # models loaded
+
+    def calls(n: int) -> int:
+        text = (unit * (n // len(unit) + 1))[:n]
+        profile = cProfile.Profile()
+        profile.enable()
+        list(pipeline.analyze([Article(id=Article.make_id(text), text=text)]))
+        profile.disable()
+        return int(pstats.Stats(profile).total_calls)  # type: ignore[attr-defined]
+
+    small, large = calls(4_000), calls(16_000)
+    assert large < 6 * small  # 4x the text: 4.2x here; before the bound it was 15.6x

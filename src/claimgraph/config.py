@@ -89,8 +89,17 @@ class CredibilityConfig(_Section):
     max_spans: int = Field(default=25, ge=1)
 
 
+class PipelineConfig(_Section):
+    #: Seconds the stages may spend on one document after its parse; a document that
+    #: needs more becomes a recorded failure and the batch goes on.  Analysis is linear
+    #: in length (about 45 s per MB of text on one core), so the default stops only
+    #: documents of several MB, or a fault.
+    max_seconds_per_document: float = Field(default=300.0, gt=0)
+
+
 class Config(_Section):
     seed: int = 0
+    pipeline: PipelineConfig = PipelineConfig()
     nlp: NlpConfig = NlpConfig()
     ingest: IngestConfig = IngestConfig()
     attribution: AttributionConfig = AttributionConfig()

@@ -16,6 +16,9 @@ import functools
 import gc
 import importlib
 import logging
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -116,22 +119,78 @@ class Stages:
 
     def run(self, doc: Doc, analysis: ArticleAnalysis) -> ArticleAnalysis:
         """Run every stage on one parsed article; a stage's unexpected error becomes a
-        :class:`~claimgraph.errors.StageError` naming the stage."""
-        for spec, fn in self._fns:
-            try:
-                analysis = fn(doc, analysis, config=self.config)
-            except ClaimgraphError:
-                raise
-            except Exception as err:  # a bug in a stage must not stop a batch
-                # the failure is reported in one line; its traceback only with -vv
-                article_id = analysis.article.id
-                logger.debug("stage %s failed on %s", spec.name, article_id, exc_info=True)
-                raise StageError(
-                    f"stage {spec.name} failed: {type(err).__name__}: {err}",
-                    article_id=article_id,
-                    stage=spec.name,
-                ) from err
+        :class:`~claimgraph.errors.StageError` naming the stage, and so does running past
+        ``pipeline.max_seconds_per_document`` (see :func:`time_limit`)."""
+        budget = self.config.pipeline.max_seconds_per_document
+        stage = ""
+        try:
+            with time_limit(budget) as overtime:
+                for spec, fn in self._fns:
+                    stage = spec.name
+                    if overtime():
+                        raise _Overtime
+                    analysis = self._run_stage(spec, fn, doc, analysis)
+        except _Overtime as err:  # also when the timer fires between two statements here
+            raise StageError(
+                f"took longer than {budget:g} s, the limit for one document "
+                "(pipeline.max_seconds_per_document); raise it to analyse this one",
+                article_id=analysis.article.id,
+                stage=stage,
+            ) from err
         return analysis
+
+    def _run_stage(
+        self, spec: StageSpec, fn: StageFn, doc: Doc, analysis: ArticleAnalysis
+    ) -> ArticleAnalysis:
+        try:
+            return fn(doc, analysis, config=self.config)
+        except ClaimgraphError:
+            raise
+        except Exception as err:  # a bug in a stage must not stop a batch
+            # the failure is reported in one line; its traceback only with -vv
+            article_id = analysis.article.id
+            logger.debug("stage %s failed on %s", spec.name, article_id, exc_info=True)
+            raise StageError(
+                f"stage {spec.name} failed: {type(err).__name__}: {err}",
+                article_id=article_id,
+                stage=spec.name,
+            ) from err
+
+
+class _Overtime(BaseException):
+    """Raised into a stage that ran past its time (a BaseException, so that a stage's own
+    ``except Exception`` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[Callable[[], bool]]:
+    """Bound the body to ``seconds``: yields a check that says whether the time is up.
+
+    In the main thread of a Unix process a timer signal interrupts the body itself when
+    the time is up (raising :class:`_Overtime`); elsewhere (a web server's worker
+    threads) only the check can tell, between stages.
+    """
+    deadline = time.monotonic() + seconds
+
+    def overtime() -> bool:
+        return time.monotonic() > deadline
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield overtime
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise _Overtime
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield overtime
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class Pipeline:
@@ -253,4 +312,5 @@ __all__ = [
     "analyze_text",
     "collector_for_batch",
     "load_pipeline",
+    "time_limit",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -98,6 +99,9 @@ class Cluster:
     label_votes: dict[ActorType, int] = field(default_factory=dict)
     adjective_name: str | None = None
     uid: int = 0
+    #: ``names`` by start offset (kept by :meth:`add_name`), so that the names inside a
+    #: short stretch are found without scanning all of them.
+    names_by_start: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
 
     @property
     def first(self) -> int:
@@ -114,6 +118,21 @@ class Cluster:
         if self.names:
             return max(self.names, key=lambda n: (len(n[2].split()), len(n[2]), -n[0]))[2]
         return self.adjective_name or "?"
+
+    def add_name(self, start: int, end: int, text: str) -> None:
+        name = (start, end, text)
+        self.names.append(name)
+        self.names_by_start.setdefault(start, []).append(name)
+
+    def names_within(self, starts: Iterable[int], end: int) -> list[tuple[int, int, str]]:
+        """The names that start at one of ``starts`` (ascending token offsets) and end by
+        ``end``, in offset order."""
+        return [
+            name
+            for start in starts
+            for name in sorted(self.names_by_start.get(start, ()))
+            if name[1] <= end
+        ]
 
     def add_mention(self, start: int, end: int, kind: MentionKind) -> None:
         if (start, end) not in self.mentions or kind == "name":
@@ -237,7 +256,7 @@ def _looks_like_person(ctx: ActorContext, span: SpacySpan) -> bool:
 def _register(ctx: ActorContext, cluster: Cluster, span: SpacySpan, kind: MentionKind = "name",
               actor_type: ActorType | None = None) -> None:
     if kind == "name":
-        cluster.names.append((span.start_char, span.end_char, span.text))
+        cluster.add_name(span.start_char, span.end_char, span.text)
         cluster.keys.add(_key(span))
     cluster.add_mention(span.start_char, span.end_char, kind)
     if actor_type is not None:
@@ -507,7 +526,7 @@ def _add_institution(ctx: ActorContext, span: SpacySpan, actor_type: ActorType,
     if cluster is None:
         cluster = ctx.new_cluster(actor_type)
         cluster.entry = entry
-    cluster.names.append((span.start_char, span.end_char, span.text))
+    cluster.add_name(span.start_char, span.end_char, span.text)
     cluster.keys.add(key)
     cluster.add_mention(span.start_char, span.end_char, "name")
     cluster.label_votes[actor_type] = cluster.label_votes.get(actor_type, 0) + 1

@@ -130,13 +130,13 @@ def _resolve_one(ctx: ActorContext, statement: Statement,
     root_cluster = ctx.token_cluster.get(span.root.i)
     named = root_cluster or next((c for c in inside if c.type is ActorType.PERSON),
                                  inside[0] if inside else None)
-    if named is not None and any(n[0] >= source.start and n[1] <= source.end
-                                 for n in named.names):
+    starts = [t.idx for t in span if t.idx >= source.start]
+    within = named.names_within(starts, source.end) if named is not None else []
+    if named is not None and within:
         method: ResolutionMethod = "apposition" if any(t.dep_ == "appos" for t in span) \
             else "name"
-        ante = next(Span(start=s, end=e, text=t) for s, e, t in sorted(named.names)
-                    if s >= source.start and e <= source.end)
-        return named, method, ante
+        s, e, t = within[0]
+        return named, method, Span(start=s, end=e, text=t)
     root = span.root
     if len(span) == 1 and root.tag_ in ("WP", "WP$", "WDT") and root.head.dep_ == "relcl":
         cluster = ctx.token_cluster.get(root.head.head.i)  # "X, who said ..."

@@ -285,9 +285,16 @@ TRIM_MIN = 6
 def _resolve_nesting(raws: list[RawAttribution]) -> list[RawAttribution]:
     """Resolve attributions nested in another's content (the corpus never nests them)."""
     contents = [set(r.content) for r in raws]
+    # Which attributions' contents hold each token (contents only shrink below, so this
+    # stays a superset; the test against ``contents[j]`` decides).
+    holders: dict[int, list[int]] = {}
+    for j, content in enumerate(contents):
+        for token in content:
+            holders.setdefault(token, []).append(j)
     dropped: set[int] = set()
     for i, inner in enumerate(raws):
-        for j, outer in enumerate(raws):
+        for j in holders.get(inner.cue[0], ()):
+            outer = raws[j]
             if i == j or i in dropped or j in dropped:
                 continue
             if inner.cue[0] in contents[j]:

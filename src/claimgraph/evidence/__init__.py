@@ -59,6 +59,7 @@ from claimgraph.model import (
     Statement,
     stable_id,
 )
+from claimgraph.spans import SpanIndex
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -213,8 +214,10 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
             claim.hedges = hedges
             claim.add(EvidenceStatus.HEDGED, hedges)
         claims.append(claim)
-    covered = [(s.content.start, s.content.end) for s in statements]
-    covered += [(s.cue.start, s.cue.end) for s in statements]
+    covered = SpanIndex(
+        [(s.content.start, s.content.end, None) for s in statements]
+        + [(s.cue.start, s.cue.end, None) for s in statements]
+    )
     for sent in segments(doc):
         rng = (sent.start_char, sent.end_char)
         cues = _author_voice_cues(sent)
@@ -222,7 +225,7 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
             continue
         lowered = sent.text.lower()
         concluding = any(lowered.startswith(m) for m in CONCLUSION_MARKERS)
-        if any(overlaps(rng, c) for c in covered) and not concluding:
+        if covered.overlapping(*rng) and not concluding:
             continue
         span = sentence_span(text, sent)
         claim = Claim(span=span, statement=None)

@@ -10,6 +10,7 @@ speech is not by itself a hedge.  The trained event-certainty model, a different
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -215,9 +216,21 @@ def line_sentences(doc: Doc) -> list[DocSpan]:
     return out
 
 
+_ENDS_KEY = "claimgraph.hedging.scope_ends"
+
+
 def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
     """Sentences touching the range, cut at line breaks (paragraphs never share a scope)."""
-    return [s for s in line_sentences(doc) if s.start_char < end_char and start_char < s.end_char]
+    sents = line_sentences(doc)
+    ends: list[int] | None = doc.user_data.get(_ENDS_KEY)
+    if ends is None or len(ends) != len(sents):
+        ends = doc.user_data[_ENDS_KEY] = [s.end_char for s in sents]
+    out = []
+    for sent in sents[bisect.bisect_right(ends, start_char) :]:  # the first ending after start
+        if sent.start_char >= end_char:
+            break
+        out.append(sent)
+    return out
 
 
 __all__ = [

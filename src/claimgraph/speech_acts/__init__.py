@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 from claimgraph.config import Config
 from claimgraph.model import ArticleAnalysis, Span, SpeechAct, SpeechActClass, Statement, stable_id
+from claimgraph.spans import SpanIndex
 from claimgraph.speech_acts.lexicon import cameo_class, cameo_name, cameo_table
 from claimgraph.speech_acts.rules import Candidate, code_acts, phrase_offsets
 
@@ -55,7 +56,19 @@ STAGE_NAME = "claimgraph.speech_acts.rules.v1"
 # ---------------------------------------------------------------------------
 
 
-def _actor_at(analysis: ArticleAnalysis, start: int, end: int, head: tuple[int, int]) -> str | None:
+#: Every actor mention of an article: ``(start, end, actor id)``.
+Mentions = SpanIndex[str]
+
+
+def _mention_index(analysis: ArticleAnalysis) -> Mentions:
+    return SpanIndex(
+        (mention.span.start, mention.span.end, actor.id)
+        for actor in analysis.actors
+        for mention in actor.mentions
+    )
+
+
+def _actor_at(mentions: Mentions, start: int, end: int, head: tuple[int, int]) -> str | None:
     """The actor of the phrase ``start:end`` with head word ``head``.
 
     A mention over the head wins; otherwise the mention inside the phrase closest to
@@ -63,16 +76,14 @@ def _actor_at(analysis: ArticleAnalysis, start: int, end: int, head: tuple[int, 
     """
     best: tuple[int, str] | None = None
     inside: tuple[int, str] | None = None
-    for actor in analysis.actors:
-        for mention in actor.mentions:
-            span = mention.span
-            if span.start < head[1] and head[0] < span.end:
-                overlap = min(span.end, end) - max(span.start, start)
-                if best is None or overlap > best[0]:
-                    best = (overlap, actor.id)
-            elif start <= span.start and span.end <= end:
-                if inside is None or span.end > inside[0]:
-                    inside = (span.end, actor.id)
+    for m_start, m_end, actor_id in mentions.overlapping(min(start, head[0]), max(end, head[1])):
+        if m_start < head[1] and head[0] < m_end:
+            overlap = min(m_end, end) - max(m_start, start)
+            if best is None or overlap > best[0]:
+                best = (overlap, actor_id)
+        elif start <= m_start and m_end <= end:
+            if inside is None or m_end > inside[0]:
+                inside = (m_end, actor_id)
     if best is not None:
         return best[1]
     return inside[1] if inside is not None else None
@@ -100,21 +111,21 @@ def _overlaps(span: Span, token: Token) -> bool:
     return span.start < token.idx + len(token) and token.idx < span.end
 
 
-def _statement_for(act: Candidate, statements: list[Statement]) -> Statement | None:
-    start = act.token.idx
-    for statement in statements:
-        if statement.cue.start <= start < statement.cue.end:
-            return statement
-    return None
+def _statement_for(act: Candidate, cues: SpanIndex[Statement]) -> Statement | None:
+    """The first statement whose cue holds ``act``'s trigger word."""
+    found = cues.containing(act.token.idx)
+    return found[0][2] if found else None
 
 
-def _source_ref(act: Candidate, analysis: ArticleAnalysis) -> tuple[str | None, Span | None]:
+def _source_ref(
+    act: Candidate, mentions: Mentions, text: str
+) -> tuple[str | None, Span | None]:
     """The actor id (when an actor covers it) and the words of ``act``'s source."""
     if act.source is None:
         return None, None
     start, end = phrase_offsets(act.source)
     head = (act.source.idx, act.source.idx + len(act.source))
-    return _actor_at(analysis, start, end, head), Span.of(analysis.article.text, start, end)
+    return _actor_at(mentions, start, end, head), Span.of(text, start, end)
 
 
 def code_speech_acts(doc: Doc, analysis: ArticleAnalysis) -> list[SpeechAct]:
@@ -128,6 +139,8 @@ def code_speech_acts(doc: Doc, analysis: ArticleAnalysis) -> list[SpeechAct]:
     statements = list(analysis.statements)
     named = _actor_tokens(doc, analysis)
     acts = code_acts(doc, statements, named)
+    mentions = _mention_index(analysis)
+    cues = SpanIndex((s.cue.start, s.cue.end, s) for s in statements)
     out: list[SpeechAct] = []
     covered: set[str] = set()
     for act in acts:
@@ -136,7 +149,7 @@ def code_speech_acts(doc: Doc, analysis: ArticleAnalysis) -> list[SpeechAct]:
         start = min(t.idx for t in tokens)
         end = max(t.idx + len(t) for t in tokens)
         trigger = Span.of(text, start, end)
-        statement = _statement_for(act, statements)
+        statement = _statement_for(act, cues)
         statement_id = statement.id if statement is not None else act.statement_id
         if statement is not None:
             covered.add(statement.id)
@@ -152,13 +165,13 @@ def code_speech_acts(doc: Doc, analysis: ArticleAnalysis) -> list[SpeechAct]:
             source_actor = statement.speaker.actor_id if statement.speaker is not None else None
             source_span = statement.source
             source_actor = source_actor or _actor_at(
-                analysis, source_span.start, source_span.end, (source_span.start, source_span.end)
+                mentions, source_span.start, source_span.end, (source_span.start, source_span.end)
             )
         elif act.source is not None:
             s_start, s_end = phrase_offsets(act.source)
             source_span = Span.of(text, s_start, s_end)
             source_actor = _actor_at(
-                analysis, s_start, s_end, (act.source.idx, act.source.idx + len(act.source))
+                mentions, s_start, s_end, (act.source.idx, act.source.idx + len(act.source))
             )
         elif statement is not None and statement.speaker is not None:
             source_actor = statement.speaker.actor_id
@@ -169,14 +182,14 @@ def code_speech_acts(doc: Doc, analysis: ArticleAnalysis) -> list[SpeechAct]:
             if act.source is not None and target.i == act.source.i:
                 continue
             t_start, t_end = phrase_offsets(target)
-            actor_id = _actor_at(analysis, t_start, t_end, (target.idx, target.idx + len(target)))
+            actor_id = _actor_at(mentions, t_start, t_end, (target.idx, target.idx + len(target)))
             if actor_id is not None:
                 if actor_id != source_actor and actor_id not in target_actors:
                     target_actors.append(actor_id)
             else:
                 target_spans.append(Span.of(text, t_start, t_end))
         attributed_by, attributed_by_span = (
-            _source_ref(act.reporter, analysis) if act.reporter is not None else (None, None)
+            _source_ref(act.reporter, mentions, text) if act.reporter is not None else (None, None)
         )
         out.append(
             SpeechAct(

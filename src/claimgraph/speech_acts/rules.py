@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from claimgraph.model import SpeechActClass, Statement
+from claimgraph.spans import SpanIndex
 from claimgraph.speech_acts import lexicon as lex
 from claimgraph.speech_acts.arguments import (
     PRONOUNS,
@@ -160,7 +161,7 @@ def _frame_governor(token: Token) -> Token | None:
 
 
 def _in_report(
-    token: Token, acts: dict[int, Candidate], statement_ranges: list[tuple[int, int, Statement]]
+    token: Token, acts: dict[int, Candidate], statement_ranges: SpanIndex[Statement]
 ) -> Candidate | Statement | None:
     """The act or statement reporting ``token`` (nearest reporting ancestor), if any."""
     child = token
@@ -174,10 +175,8 @@ def _in_report(
         ):
             return act
         child = ancestor
-    for start, end, statement in statement_ranges:
-        if start <= token.idx < end:
-            return statement
-    return None
+    found = statement_ranges.containing(token.idx)
+    return found[0][2] if found else None
 
 
 #: Dependencies that put a clause inside its head's content ("said [that X]").
@@ -251,7 +250,7 @@ def _conditional(token: Token) -> bool:
 
 
 def _apply_frames(
-    acts: dict[int, Candidate], statement_ranges: list[tuple[int, int, Statement]], named: set[int]
+    acts: dict[int, Candidate], statement_ranges: SpanIndex[Statement], named: set[int]
 ) -> None:
     """Absorb complements into their frames; code modality inside reported speech."""
     for act in sorted(acts.values(), key=lambda a: a.token.i):
@@ -353,7 +352,7 @@ def _apply_frames(
 def _future_intents(
     doc: Doc,
     acts: dict[int, Candidate],
-    statement_ranges: list[tuple[int, int, Statement]],
+    statement_ranges: SpanIndex[Statement],
     named: set[int],
 ) -> None:
     """``X said it would allow Y``: a promise by the speaker even with an uncoded verb."""
@@ -382,10 +381,11 @@ def _future_intents(
 
 
 def code_acts(doc: Doc, statements: list[Statement], named: set[int]) -> list[Candidate]:
-    ranges = []
-    for statement in statements:
-        for piece in statement.content.pieces():
-            ranges.append((piece.start, piece.end, statement))
+    ranges = SpanIndex(
+        (piece.start, piece.end, statement)
+        for statement in statements
+        for piece in statement.content.pieces()
+    )
     acts = _find_candidates(doc, named)
     _apply_frames(acts, ranges, named)
     _future_intents(doc, acts, ranges, named)
