@@ -280,3 +280,60 @@ def test_hostile_cost_grows_linearly_without_sentence_punctuation() -> None:
 
     small, large = calls(4_000), calls(16_000)
     assert large < 6 * small  # 4x the text: 4.2x here; before the bound it was 15.6x
+
+
+@pytest.mark.slow
+def test_hostile_batch_of_a_thousand_loses_nothing(tmp_path: Path) -> None:
+    # issue 17: 1,000 documents of which 5 % are corrupt in different ways: nothing lost,
+    # every failure recorded with its reason, result N answering record N.
+    german = (
+        "Der Bürgermeister sagte am Dienstag, dass der Hafen nach den Reparaturen in der "
+        "nächsten Woche wieder geöffnet werde. Die Gewerkschaft lehnte den Plan ab."
+    )
+    corrupt: list[tuple[str, str | None]] = [  # (line, expected failure text or None: ok)
+        ("{not json", "not valid JSON"),
+        (json.dumps({"text": "The mayor said the port reopens."}), "needs an 'id'"),
+        (json.dumps({"id": True, "text": "The mayor said the port reopens."}), "needs an 'id'"),
+        (json.dumps({"id": "x", "text": 42}), "needs a 'text' or 'html' string"),
+        (json.dumps({"id": "x", "text": ""}), "empty"),
+        (json.dumps({"id": "x", "text": "Too short."}), "characters"),
+        (json.dumps({"id": "x", "text": "\x00\x01\x02 binary " * 20}), "binary"),
+        (json.dumps({"id": "x", "text": german}), "German"),
+        (json.dumps({"id": "x", "html": "<html><body></body></html>"}), "no article text"),
+        (json.dumps({"id": "x", "url": 5, "text": "The mayor said the port reopens."}), "'url'"),
+        (json.dumps({"id": "x", "html": "<p>The mayor said the harbour would reopen soon.</p>"}),
+         None),  # a fragment: kept
+        (json.dumps({"id": "x", "html": "<div>" * 400 + "<p>The mayor said the harbour "
+                     "would reopen soon.</p>" + "</div>" * 400}), None),  # deep: kept
+        ("[1, 2, 3]", "expected a JSON object"),
+    ]
+    lines, expected = [], []
+    for i in range(1000):
+        if i % 20 == 7:  # 50 corrupt records, every kind several times
+            line, failure = corrupt[(i // 20) % len(corrupt)]
+        else:
+            text = f"Record {i}: the mayor said the harbour would reopen next week."
+            line, failure = json.dumps({"id": f"r{i}", "text": text}), None
+        lines.append(line)
+        expected.append(failure)
+    corpus = tmp_path / "batch.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["analyze", str(corpus), "-f", "jsonl", "--no-progress"], catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 1000  # nothing lost
+    errors = [line for line in result.stderr.splitlines() if line.startswith("claimgraph: error")]
+    assert len(errors) == sum(1 for e in expected if e is not None)
+    for number, (row, failure) in enumerate(zip(rows, expected, strict=True), start=1):
+        if failure is None:
+            assert "article" in row, (number, row)
+            if lines[number - 1].startswith('{"id": "r'):
+                assert row["article"]["source_name"] == f"r{number - 1}"  # input order
+        else:
+            assert row["failure"]["input"] == f"{corpus}:{number}", (number, row)
+            assert failure in row["failure"]["message"], (number, row)
+    summary = f"claimgraph: {1000 - len(errors)} analysed, {len(errors)} failed"
+    assert result.stderr.splitlines()[-1] == summary
+    assert len(result.stderr.splitlines()) == len(errors) + 1  # nothing else on stderr

@@ -47,3 +47,26 @@ def test_parse_with_parses_a_text_longer_than_the_limit_as_one_exact_doc(nlp, mo
     doc = out[1][0]
     assert len(list(doc.sents)) >= 80
     assert {t.dep_ for t in doc} > {"ROOT", "nsubj"}
+
+
+def test_nlp_parse_with_bounds_the_characters_of_a_batch(monkeypatch):
+    # issue 17: a long document met fifteen others in one spaCy batch, and spaCy's
+    # memory grows with the text of a batch (1.2 MB of text peaked at 5.6 GB)
+    import spacy
+
+    nlp = spacy.blank("en")
+    batches: list[int] = []
+    real_pipe = nlp.pipe
+
+    def recording_pipe(texts, **kwargs):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        batches.append(sum(len(text) for text, _ in texts))
+        return real_pipe(texts, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", recording_pipe)
+    items = [("word " * 50, i) for i in range(10)] + [("long " * 2000, 10)]
+    docs = list(parse_with(nlp, items, batch_size=4, max_chars=4000, max_batch_chars=1000))
+    assert [context for _, context in docs] == list(range(11))
+    assert [doc.text for doc, _ in docs] == [text for text, _ in items]  # pieces joined back
+    assert all(size <= 4000 for size in batches)  # a piece alone may fill a batch
+    assert sum(1 for size in batches if size <= 1000) >= 3  # short texts: <= 1,000 per batch

@@ -256,6 +256,7 @@ class Pipeline:
                 items,
                 batch_size=self.config.nlp.batch_size,
                 max_chars=self.config.nlp.max_chars,
+                max_batch_chars=self.config.nlp.max_batch_chars,
             ):
                 while pending and pending[0][0] < number:
                     yield pending.popleft()[1]

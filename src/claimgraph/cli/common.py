@@ -15,6 +15,10 @@ from claimgraph.errors import ClaimgraphError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: Libraries whose own log lines would repeat, less clearly, a failure claimgraph reports.
+QUIET_LIBRARIES = ("warcio", "trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
+
+
 def fail(err: ClaimgraphError) -> NoReturn:
     """Report a library error in one line on stderr and exit with its status."""
     click.echo(f"claimgraph: error: {err}", err=True)
@@ -29,12 +33,14 @@ def setup_logging(verbose: int) -> None:
     root = logging.getLogger("claimgraph")
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # warcio warns on stderr about what it repairs (spaces in a URI, ...); claimgraph
-    # reports every unreadable record itself, in one line, so show those only with -v.
-    warcio = logging.getLogger("warcio")
-    warcio.handlers[:] = [handler]
-    warcio.propagate = False
-    warcio.setLevel(logging.WARNING if verbose else logging.ERROR)
+    # The extraction and archive libraries log what they repair or give up on ("parsed
+    # tree length: 0", spaces in a URI); claimgraph reports every input it cannot use in
+    # one line of its own, so theirs appear only with -v.
+    for name in QUIET_LIBRARIES:
+        library = logging.getLogger(name)
+        library.handlers[:] = [handler]
+        library.propagate = False
+        library.setLevel(level if verbose else logging.CRITICAL)
 
 
 def exit_code_for(n_ok: int, n_failed: int) -> int:
@@ -86,4 +92,11 @@ def config_options(command: F) -> F:
     )(command)
 
 
-__all__ = ["config_options", "exit_code_for", "fail", "make_config", "setup_logging"]
+__all__ = [
+    "QUIET_LIBRARIES",
+    "config_options",
+    "exit_code_for",
+    "fail",
+    "make_config",
+    "setup_logging",
+]

@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from claimgraph.config import IngestConfig
@@ -33,6 +32,7 @@ from claimgraph.errors import (
     InputTooLargeError,
     ModelError,
 )
+from claimgraph.ingest.html_parse import parse_html
 from claimgraph.ingest.text import check_decoded, check_text, decode_bytes, normalise_text
 from claimgraph.model import Article, MetadataBlock, SourceKind
 
@@ -427,19 +427,6 @@ def _split_trailing_furniture(paragraphs: list[str]) -> tuple[list[str], list[Me
 # ---------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------
-
-
-def parse_html(html: str) -> HtmlElement:
-    """Parse ``html`` with trafilatura's lenient loader; ExtractionError if it is not HTML."""
-    from trafilatura.utils import load_html
-
-    try:
-        tree = load_html(html)
-    except (ValueError, TypeError, etree.LxmlError) as err:
-        raise ExtractionError(f"cannot parse the page as HTML: {err}") from err
-    if tree is None or not isinstance(tree, HtmlElement):
-        raise ExtractionError("cannot parse the page as HTML: no document structure found")
-    return tree
 
 
 def extract_html(html: str, *, url: str | None = None) -> ExtractedPage:

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from claimgraph.config import IngestConfig
-from claimgraph.errors import BinaryInputError, ClaimgraphError, InputError, InputTooLargeError
+from claimgraph.errors import (
+    BinaryInputError,
+    ClaimgraphError,
+    EmptyInputError,
+    InputError,
+    InputTooLargeError,
+)
 from claimgraph.ingest.html import article_from_html
 from claimgraph.ingest.text import article_from_text
 from claimgraph.model import Article, Failure
@@ -22,19 +28,29 @@ def articles_from_jsonl(
     """Yield one Article per line of ``{id, url?, title?, text|html}`` JSON objects.
 
     A record's ``id`` becomes ``Article.source_name``.  A bad line (invalid JSON, no
-    id, no text, a text that fails the checks) becomes a Failure whose ``input`` is
-    ``file:line``; the rest of the file is still read.  Blank lines are skipped.
+    id, no text, a text that fails the checks, a line over ``config.max_bytes``, which
+    is never held in memory whole) becomes a Failure whose ``input`` is ``file:line``;
+    the rest of the file is still read.  Blank lines are skipped; an input with no
+    record at all raises :class:`EmptyInputError`.
     """
-    for lineno, line in enumerate(stream, start=1):
+    lineno = records = 0
+    while line := stream.readline(config.max_bytes + 1):
+        lineno += 1
         where = f"{source_name}:{lineno}"
         if lineno == 1:
             line = line.removeprefix(b"\xef\xbb\xbf")
+        if len(line) > config.max_bytes and not line.endswith(b"\n"):
+            while (rest := stream.readline(config.max_bytes + 1)) and not rest.endswith(b"\n"):
+                pass  # the rest of an overlong line
         if not line.strip():
             continue
+        records += 1
         try:
             yield _jsonl_record(line, where=where, config=config)
         except ClaimgraphError as err:
             yield Failure(input=where, code=err.code, message=err.message)
+    if records == 0:
+        raise EmptyInputError("no JSONL records (the input is empty or blank)", input=source_name)
 
 
 def _jsonl_record(line: bytes, *, where: str, config: IngestConfig) -> Article:

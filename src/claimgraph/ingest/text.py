@@ -97,7 +97,9 @@ def decode_bytes(
 
     Order: binary magic numbers are refused; a byte-order mark wins (and is dropped);
     then the declared charset (HTTP header, or ``<meta charset>`` when ``html``); then
-    strict UTF-8; then charset detection.  Text full of control characters is binary.
+    strict UTF-8; then UTF-8 with a few damaged byte sequences replaced (logged as a
+    warning with their number); then charset detection.  Text full of control
+    characters is binary.
     """
     what = sniff_binary(data)
     if what is not None:
@@ -129,6 +131,10 @@ def decode_bytes(
             return check_decoded(data.decode(encoding), name=name)
         except (UnicodeDecodeError, LookupError):
             continue
+    legacy = _legacy_decoding(data, name=name)
+    if legacy is not None:
+        check_decoded(legacy.replace("\ufffd", " "), name=name)  # counted and logged already
+        return legacy
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -138,8 +144,46 @@ def decode_bytes(
             "Convert it to UTF-8 and try again",
             input=name,
         )
-    logger.debug("%s: decoded as %s (detected)", name, best.encoding)
+    logger.info("%s: not UTF-8; decoded as %s (detected)", name or "input", best.encoding)
     return check_decoded(str(best), name=name)
+
+
+#: Share of damaged sequences up to which UTF-8 text is kept as UTF-8 (random bytes
+#: hold valid UTF-8 sequences by chance, but far more invalid ones).
+_MAX_DAMAGED_SHARE = 0.05
+#: Share of ASCII bytes above which a text that is not UTF-8 is read as Windows-1252
+#: (English news with a few accented letters; HTML5 reads latin-1 pages the same way).
+_WESTERN_ASCII_SHARE = 0.9
+
+
+def _legacy_decoding(data: bytes, *, name: str | None) -> str | None:
+    """``data`` (not valid UTF-8) decoded the way it most likely was written, or ``None``
+    to leave it to charset detection.
+
+    Text that holds valid multi-byte UTF-8 sequences is UTF-8 with some damage: the
+    damaged sequences are replaced with U+FFFD and their number is logged as a warning
+    (a detector would read all of it in a legacy code page, as mojibake).  Otherwise,
+    mostly ASCII text is Windows-1252.
+    """
+    replaced = data.decode("utf-8", errors="replace")
+    damaged = replaced.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = any(ord(ch) > 127 and ch != "\ufffd" for ch in replaced)
+    if multibyte and damaged <= _MAX_DAMAGED_SHARE * len(replaced):
+        logger.warning(
+            "%s: %d byte sequence%s not valid UTF-8 and replaced with U+FFFD",
+            name or "input",
+            damaged,
+            " is" if damaged == 1 else "s are",
+        )
+        return replaced
+    if sum(byte < 128 for byte in data) >= _WESTERN_ASCII_SHARE * len(data):
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return None
+        logger.info("%s: not UTF-8; decoded as Windows-1252", name or "input")
+        return text
+    return None
 
 
 def normalise_text(text: str) -> str:

@@ -103,12 +103,16 @@ def parse_with(
     *,
     batch_size: int = 16,
     max_chars: int | None = None,
+    max_batch_chars: int | None = None,
 ) -> Iterator[tuple[Doc, T]]:
     """Parse ``(text, context)`` pairs, carrying each context beside its ``Doc``.
 
     A text longer than ``max_chars`` (or than ``nlp.max_length``, which spaCy refuses)
     is parsed in pieces (:func:`split_text`) joined back into one ``Doc`` whose text is
-    exactly the input, so character offsets stay valid.
+    exactly the input, so character offsets stay valid.  Texts (or pieces) go to spaCy
+    in batches of at most ``batch_size`` that also hold at most ``max_batch_chars``
+    characters (a batch of one when a single text is longer): spaCy's memory grows with
+    the text in a batch, so a long document never meets fifteen others in one.
     """
     from spacy.tokens import Doc
 
@@ -121,9 +125,22 @@ def parse_with(
             for index, chunk in enumerate(chunks):
                 yield chunk, (number, index, len(chunks), context)
 
-    for doc, (number, index, count, context) in nlp.pipe(
-        pieces(), batch_size=batch_size, as_tuples=True
-    ):
+    def parsed() -> Iterator[tuple[Doc, tuple[int, int, int, T]]]:
+        if max_batch_chars is None:
+            yield from nlp.pipe(pieces(), batch_size=batch_size, as_tuples=True)
+            return
+        batch: list[tuple[str, tuple[int, int, int, T]]] = []
+        size = 0
+        for piece in pieces():
+            if batch and (len(batch) == batch_size or size + len(piece[0]) > max_batch_chars):
+                yield from nlp.pipe(batch, batch_size=len(batch), as_tuples=True)
+                batch, size = [], 0
+            batch.append(piece)
+            size += len(piece[0])
+        if batch:
+            yield from nlp.pipe(batch, batch_size=len(batch), as_tuples=True)
+
+    for doc, (number, index, count, context) in parsed():
         if count == 1:
             yield doc, context
             continue
