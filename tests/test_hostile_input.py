@@ -337,3 +337,45 @@ def test_hostile_batch_of_a_thousand_loses_nothing(tmp_path: Path) -> None:
     summary = f"claimgraph: {1000 - len(errors)} analysed, {len(errors)} failed"
     assert result.stderr.splitlines()[-1] == summary
     assert len(result.stderr.splitlines()) == len(errors) + 1  # nothing else on stderr
+
+
+SENTENCE = (
+    "The mayor said on Tuesday that the harbour would reopen next week after repairs. "
+    "Union leaders rejected the plan and accused the city of delay."
+)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        f"<p>{SENTENCE}</p>",
+        "<div>" * 300 + f"<p>{SENTENCE}</p>" + "</div>" * 300,
+        "<html><body>" + "<div>" * 5000 + f"<p>{SENTENCE}</p>" + "</div>" * 5000 + "</body></html>",
+    ],
+    ids=["fragment", "nesting-300", "nesting-5000"],
+)
+def test_hostile_html_fragments_and_deep_nesting_keep_their_text(html: str) -> None:
+    # issue 17 (7): fragments were refused ("no document structure found") and nesting of
+    # 255 levels or more lost all text
+    from claimgraph.ingest.html import article_from_html
+
+    article = article_from_html(html, config=CONFIG)
+    assert article.text == SENTENCE
+
+
+def test_hostile_damaged_utf8_is_kept_and_counted(caplog: pytest.LogCaptureFixture) -> None:
+    # issue 17 (8): invalid UTF-8 was analysed as mojibake with no warning
+    from claimgraph.ingest.text import decode_bytes
+
+    data = "Zürich: ".encode() + b"\xff\xfe" + SENTENCE.encode()
+    with caplog.at_level("WARNING", logger="claimgraph.ingest.text"):
+        text = decode_bytes(data, name="story.txt")
+    assert text == "Zürich: \ufffd\ufffd" + SENTENCE  # not read as a legacy code page
+    assert "story.txt: 2 byte sequences are not valid UTF-8 and replaced" in caplog.text
+
+
+def test_hostile_legacy_western_text_is_windows_1252() -> None:
+    from claimgraph.ingest.text import decode_bytes
+
+    text = "Café au lait, said the mayor of Zürich on Monday."
+    assert decode_bytes(text.encode("cp1252"), name="old.txt") == text
