@@ -10,7 +10,9 @@ from click.testing import CliRunner
 from claimgraph.cli import cli
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
-COMMANDS: list[list[str]] = [[], ["analyze"], ["eval"], ["schema"]]
+COMMANDS: list[list[str]] = [
+    [], ["analyze"], ["ingest"], ["search"], ["entities"], ["export"], ["eval"], ["schema"],
+]
 
 
 def render() -> str:

@@ -28,7 +28,7 @@ def _free_port() -> int:
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["analyze"], ["eval"], ["schema"]],
+    [[], ["analyze"], ["ingest"], ["search"], ["entities"], ["export"], ["eval"], ["schema"]],
 )
 def test_cli_every_command_has_help(runner, args):
     result = runner.invoke(cli, [*args, "--help"])

@@ -95,7 +95,10 @@ class ModelError(ClaimgraphError):
 
 
 class StorageError(ClaimgraphError):
+    """The store cannot be opened, is not a claimgraph store, or a write failed."""
+
     code = "CG500"
+    exit_code = 4
 
 
 class EvaluationError(ClaimgraphError):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Version of the JSON schema written by :func:`claimgraph.outputs.to_json`.
 #: Bump the minor version when fields are added, the major version when they change.
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 
 class _Model(BaseModel):
@@ -174,7 +174,11 @@ class CodeEvidence(_Model):
 
 
 class Actor(_Model):
-    """One canonical person, organisation, country or group in an article."""
+    """One canonical person, organisation, country or group in an article.
+
+    ``id`` identifies the actor within its article (the same name and type give the same
+    id in every article); the corpus store links it to a cross-article :class:`Entity`.
+    """
 
     id: str
     name: str
@@ -184,6 +188,32 @@ class Actor(_Model):
     code: str | None = None
     evidence: list[CodeEvidence] = Field(default_factory=list)
     mentions: list[ActorMention] = Field(default_factory=list)
+    #: Every distinct way the article names the actor ("Vladimir Putin", "Putin").
+    aliases: list[str] = Field(default_factory=list)
+    #: The CAMEO/Phoenix dictionary entry the actor was coded from (its block's first
+    #: phrase, e.g. ``"VLADIMIR PUTIN"``), when a dictionary names it.
+    dictionary_key: str | None = None
+
+
+class Entity(_Model):
+    """One person, organisation, country or group across the articles of a corpus."""
+
+    id: str
+    name: str
+    type: ActorType = ActorType.UNKNOWN
+    code: str | None = None
+    dictionary_key: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+
+
+class EntityLink(_Model):
+    """Why an article's actor is linked to a corpus entity, and how surely."""
+
+    article_id: str
+    actor_id: str
+    entity_id: str
+    reason: str
+    confidence: float = Field(ge=0.0, le=1.0)
 
 
 # ---------------------------------------------------------------------------
@@ -402,6 +432,8 @@ __all__ = [
     "ClaimEvidence",
     "CodeEvidence",
     "CredibilitySignal",
+    "Entity",
+    "EntityLink",
     "EvidenceStatus",
     "Failure",
     "FragmentedSpan",

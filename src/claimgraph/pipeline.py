@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claimgraph import __version__
@@ -280,6 +281,26 @@ def _failure(article: Article, err: ClaimgraphError) -> Failure:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def weights_hash(config: Config | None = None) -> str:
+    """A digest of the trained weights an analysis with ``config`` uses (the attribution
+    directory: taggers, second stage, encoder; the machine-text detector): the store
+    keeps it beside each analysis, so that ``ingest --reanalyze`` knows what is stale."""
+    import hashlib
+
+    from claimgraph.resources import ATTRIBUTION_MODEL_DIR, MACHINE_TEXT_MODEL_DIR
+
+    config = config or Config()
+    folders = [Path(config.attribution.weights or ATTRIBUTION_MODEL_DIR), MACHINE_TEXT_MODEL_DIR]
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.glob("*")):
+            if path.is_file() and path.suffix not in (".md",):
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @functools.lru_cache(maxsize=2)
 def load_pipeline(config: Config | None = None) -> Pipeline:
     """The full pipeline of ``config`` (default: the built-in defaults), loaded once per
@@ -314,4 +335,5 @@ __all__ = [
     "collector_for_batch",
     "load_pipeline",
     "time_limit",
+    "weights_hash",
 ]

@@ -248,6 +248,11 @@ def _build_actors(ctx: ActorContext) -> tuple[list[Actor], dict[int, str]]:
             evidence=evidence,
             mentions=[ActorMention(span=Span(start=s, end=e, text=text[s:e]), kind=k)
                       for (s, e), k in sorted(mentions.items())],
+            aliases=sorted(
+                {main.canonical()} | {" ".join(n[2].split()) for c in group for n in c.names}
+            ),
+            dictionary_key=next((c.entry.primary for c in group
+                                 if c.entry and c.entry.kind != "composed"), None),
         ))
     actors.sort(key=lambda a: (a.mentions[0].span.start, a.id))
     return actors, ids

@@ -103,7 +103,7 @@ def analyze(
     n_ok = n_failed = 0
     with _output(output, fmt) as stream:
         writer = open_writer(fmt, stream)
-        for item in _progress(pipeline.analyze(articles), total=total, disable=no_progress):
+        for item in progress(pipeline.analyze(articles), total=total, disable=no_progress):
             if isinstance(item, Failure):
                 n_failed += 1
                 message = " ".join(item.message.split())  # one line, whatever the cause
@@ -140,7 +140,7 @@ def _output(output: str | None, fmt: str) -> Iterator[IO[str]]:
             yield whole
 
 
-def _progress(items: Iterator[Any], *, total: int | None, disable: bool) -> Iterator[Any]:
+def progress(items: Iterator[Any], *, total: int | None, disable: bool) -> Iterator[Any]:
     """A bar counting documents (``total`` when it is known) on stderr."""
     if disable:
         yield from items
@@ -151,4 +151,4 @@ def _progress(items: Iterator[Any], *, total: int | None, disable: bool) -> Iter
     yield from tqdm(items, total=total, unit="doc", disable=None, file=sys.stderr, leave=False)
 
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "progress"]

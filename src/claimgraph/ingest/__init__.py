@@ -238,14 +238,36 @@ def _load_url(
     )  # fmt: skip
 
 
+def _directory_files(directory: Path, stats: IngestStats | None) -> list[str]:
+    """The files under ``directory`` (recursively, sorted, hidden ones left out) whose
+    extension names an input kind; others are counted in ``stats.skipped``."""
+    found: list[str] = []
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).parts
+        if any(part.startswith(".") for part in relative) or not path.is_file():
+            continue
+        if _extension_format(path.name) is None:
+            if stats is not None:
+                stats.skipped["files of other kinds in directories"] += 1
+            continue
+        found.append(str(path))
+    return found
+
+
 def _load_path(
     spec: str, *, fmt: str, config: IngestConfig, stats: IngestStats | None
 ) -> Iterator[Article | Failure]:
     path = Path(spec)
+    if path.is_dir():
+        files = _directory_files(path, stats)
+        if not files:
+            raise InputError(
+                "directory holds no text, HTML, JSONL, feed or WARC files", input=spec
+            )
+        yield from _iter_inputs(files, fmt=fmt, config=config, stdin=None, stats=stats)
+        return
     try:
         size = path.stat().st_size
-        if path.is_dir():
-            raise InputError("is a directory, not a file; pass the files inside it", input=spec)
         handle = path.open("rb")
     except FileNotFoundError as err:
         raise InputError(
@@ -362,6 +384,12 @@ def count_documents(specs: Iterable[str], *, input_format: str = "auto") -> int 
         path = Path(spec)
         if spec == "-" or (url_scheme(spec) is not None and not path.exists()):
             return None
+        if path.is_dir():
+            inner = count_documents(_directory_files(path, None), input_format=input_format)
+            if inner is None:
+                return None
+            total += max(inner, 1)
+            continue
         if not path.is_file():
             total += 1  # it will be one failure
             continue
@@ -401,7 +429,8 @@ def load_inputs(
     input_format: str = "auto",
     stats: IngestStats | None = None,
 ) -> Iterator[Article | Failure]:
-    """Read each spec (a path, ``-`` for stdin, or a URL) and yield Articles or Failures.
+    """Read each spec (a path, a directory, ``-`` for stdin, or a URL) and yield Articles
+    or Failures.  A directory stands for its files, recursively, in name order.
 
     ``input_format`` is ``auto`` (by scheme, extension and content sniffing) or one of
     ``text``, ``html``, ``jsonl``, ``feed`` (RSS/Atom), ``warc``.  A bad input never

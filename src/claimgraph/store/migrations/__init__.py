@@ -1,0 +1,1 @@
+"""Numbered schema migrations (Alembic), applied by :func:`claimgraph.store.open_store`."""

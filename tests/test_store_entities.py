@@ -1,0 +1,82 @@
+"""Entity linking rules (claimgraph.store.entities) on a lookup without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimgraph.model import Actor, ActorType, Entity
+from claimgraph.store.entities import compatible, fold_name, link_actor, new_entity
+
+
+class Lookup:
+    """An in-memory stand-in for the store's entity tables."""
+
+    def __init__(self, *entities: Entity) -> None:
+        self.entities = list(entities)
+
+    def by_dictionary_key(self, key: str) -> Entity | None:
+        return next((e for e in self.entities if e.dictionary_key == key), None)
+
+    def by_alias(self, folded: str) -> list[Entity]:
+        return [e for e in self.entities if folded in {fold_name(a) for a in e.aliases}]
+
+    def by_last_word(self, word: str) -> list[Entity]:
+        return [
+            e
+            for e in self.entities
+            if any(len(fold_name(a).split()) > 1 and fold_name(a).endswith(" " + word)
+                   for a in e.aliases)
+        ]  # fmt: skip
+
+
+def actor(name: str, type_: ActorType = ActorType.PERSON, *, code=None, key=None) -> Actor:
+    return Actor(id=f"actor_{name}", name=name, type=type_, code=code, dictionary_key=key,
+                 aliases=[name])  # fmt: skip
+
+
+def test_store_entities_dictionary_entry_wins_over_type() -> None:
+    kremlin = new_entity(actor("Kremlin", ActorType.ORGANIZATION, code="RUSGOV", key="KREMLIN"))
+    link = link_actor(actor("the Kremlin", ActorType.GROUP, code="RUSGOV", key="KREMLIN"),
+                      Lookup(kremlin))  # fmt: skip
+    assert link.entity.id == kremlin.id and not link.new and link.confidence == 1.0
+    assert "the Kremlin" in link.entity.aliases
+
+
+def test_store_entities_two_dictionary_entries_never_merge() -> None:
+    putin = new_entity(actor("Vladimir Putin", code="RUSGOV", key="VLADIMIR PUTIN"))
+    link = link_actor(actor("Putin", code="RUSGOV", key="ANOTHER PUTIN"), Lookup(putin))
+    assert link.new and link.entity.id != putin.id
+
+
+def test_store_entities_surname_links_to_the_one_full_name() -> None:
+    okafor = new_entity(actor("Renata Okafor"))
+    link = link_actor(actor("Okafor"), Lookup(okafor))
+    assert link.entity.id == okafor.id and link.reason == "short form of Renata Okafor"
+    assert link.confidence == 0.8 and link.entity.aliases == ["Okafor", "Renata Okafor"]
+
+
+def test_store_entities_ambiguous_surname_stays_apart() -> None:
+    bill, hillary = new_entity(actor("Bill Clinton")), new_entity(actor("Hillary Clinton"))
+    link = link_actor(actor("Clinton"), Lookup(bill, hillary))
+    assert link.new and link.entity.id not in {bill.id, hillary.id}
+
+
+@pytest.mark.parametrize(
+    ("other_type", "code", "linked"),
+    [
+        (ActorType.PERSON, None, True),
+        (ActorType.PERSON, "USAGOV", True),
+        (ActorType.PERSON, "GBRGOV", False),  # the codes disagree
+        (ActorType.ORGANIZATION, None, False),  # a person is not an organisation
+    ],
+)
+def test_store_entities_same_name_needs_compatible_type_and_code(other_type, code, linked) -> None:
+    known = new_entity(actor("Maria Lopez", other_type, code=code))
+    link = link_actor(actor("María López", code="USAGOV"), Lookup(known))  # accents folded
+    assert (link.entity.id == known.id) is linked
+
+
+def test_store_entities_collective_types_are_compatible() -> None:
+    assert compatible(ActorType.ORGANIZATION, ActorType.GROUP)
+    assert not compatible(ActorType.PERSON, ActorType.GROUP)
+    assert compatible(ActorType.UNKNOWN, ActorType.COUNTRY)
