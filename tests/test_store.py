@@ -151,3 +151,24 @@ def test_store_reading_commands_never_create_a_file(tmp_path) -> None:
     with pytest.raises(StorageError, match="no claimgraph database here"):
         open_store(str(tmp_path / "missing.db"), create=False)
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_store_migrations_build_exactly_the_declared_schema(tmp_path) -> None:
+    """schema.py (what the code reads and writes) and the migrations (what creates the
+    tables) must not drift apart."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from claimgraph.store.schema import metadata
+
+    store = SqlStore(f"sqlite:///{tmp_path / 'fresh.db'}")
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"include_name": lambda name, kind, parent: not str(name).endswith(
+                ("_search", "_search_config", "_search_content", "_search_data",
+                 "_search_docsize", "_search_idx")
+            )},
+        )  # fmt: skip
+        assert compare_metadata(context, metadata) == []
+    store.close()

@@ -103,7 +103,10 @@ entity_aliases = Table(
     ),
     Column("alias", Text, primary_key=True),
     Column("folded", Text, nullable=False),
+    #: The folded last word of an alias of two or more words (surname look-ups).
+    Column("last_word", Text),
     Index("ix_entity_aliases_folded", "folded"),
+    Index("ix_entity_aliases_last_word", "last_word"),
 )
 
 actors = Table(

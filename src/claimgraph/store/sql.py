@@ -311,9 +311,14 @@ class SqlStore:
             )
             for alias in entity.aliases:
                 if alias not in known:
+                    folded = fold_name(alias)
+                    words = folded.split()
                     connection.execute(
                         insert(t.entity_aliases).values(
-                            entity_id=entity.id, alias=alias, folded=fold_name(alias)
+                            entity_id=entity.id,
+                            alias=alias,
+                            folded=folded,
+                            last_word=words[-1] if len(words) > 1 else None,
                         )
                     )
             links[actor.id] = entity.id
@@ -330,84 +335,93 @@ class SqlStore:
     def _insert_rows(
         self, connection: Connection, analysis: ArticleAnalysis, links: dict[str, str]
     ) -> None:
+        """The article's statements, speech acts, evidence and signals, one multi-row
+        insert per table."""
         article_id = analysis.article.id
-        for s in analysis.statements:
-            speaker = s.speaker
-            connection.execute(
-                insert(t.statements).values(
-                    id=s.id,
-                    article_id=article_id,
-                    kind=s.kind.value,
-                    cue_start=s.cue.start,
-                    cue_end=s.cue.end,
-                    cue=s.cue.text,
-                    content_start=s.content.start,
-                    content_end=s.content.end,
-                    content=s.content.text,
-                    source=s.source.text if s.source else None,
-                    speaker=speaker.name if speaker else None,
-                    speaker_actor_id=speaker.actor_id if speaker else None,
-                    speaker_entity_id=links.get(speaker.actor_id or "") if speaker else None,
-                    confidence=s.confidence,
-                )
-            )
-            if self.dialect == "sqlite":
-                connection.execute(
-                    text(
-                        "INSERT INTO statement_search (statement_id, article_id, content) "
-                        "VALUES (:s, :a, :c)"
-                    ),
-                    {"s": s.id, "a": article_id, "c": s.content.text},
-                )
+        statement_rows = [
+            {
+                "id": s.id,
+                "article_id": article_id,
+                "kind": s.kind.value,
+                "cue_start": s.cue.start,
+                "cue_end": s.cue.end,
+                "cue": s.cue.text,
+                "content_start": s.content.start,
+                "content_end": s.content.end,
+                "content": s.content.text,
+                "source": s.source.text if s.source else None,
+                "speaker": s.speaker.name if s.speaker else None,
+                "speaker_actor_id": s.speaker.actor_id if s.speaker else None,
+                "speaker_entity_id": links.get(s.speaker.actor_id or "") if s.speaker else None,
+                "confidence": s.confidence,
+            }
+            for s in analysis.statements
+        ]
+        act_rows, target_rows = [], []
         for act in analysis.speech_acts:
             targets = sorted({links[a] for a in act.target_actors if a in links})
-            connection.execute(
-                insert(t.speech_acts).values(
-                    id=act.id,
-                    article_id=article_id,
-                    act=act.act.value,
-                    cameo=act.cameo,
-                    trigger=act.trigger.text,
-                    trigger_start=act.trigger.start,
-                    trigger_end=act.trigger.end,
-                    source_actor_id=act.source_actor,
-                    source_entity_id=links.get(act.source_actor or ""),
-                    source_text=act.source_span.text if act.source_span else None,
-                    target_actor_ids=list(act.target_actors),
-                    target_entity_ids=targets,
-                    statement_id=act.statement_id,
-                    negated=act.negated,
-                    modality=act.modality,
-                    confidence=act.confidence,
-                )
+            act_rows.append(
+                {
+                    "id": act.id,
+                    "article_id": article_id,
+                    "act": act.act.value,
+                    "cameo": act.cameo,
+                    "trigger": act.trigger.text,
+                    "trigger_start": act.trigger.start,
+                    "trigger_end": act.trigger.end,
+                    "source_actor_id": act.source_actor,
+                    "source_entity_id": links.get(act.source_actor or ""),
+                    "source_text": act.source_span.text if act.source_span else None,
+                    "target_actor_ids": list(act.target_actors),
+                    "target_entity_ids": targets,
+                    "statement_id": act.statement_id,
+                    "negated": act.negated,
+                    "modality": act.modality,
+                    "confidence": act.confidence,
+                }
             )
-            for entity_id in targets:
-                connection.execute(
-                    insert(t.speech_act_targets).values(
-                        speech_act_id=act.id, entity_id=entity_id, article_id=article_id
-                    )
-                )
-        for item in analysis.evidence:
+            target_rows += [
+                {"speech_act_id": act.id, "entity_id": e, "article_id": article_id}
+                for e in targets
+            ]
+        evidence_rows = [
+            {
+                "claim_id": item.claim_id,
+                "article_id": article_id,
+                "statement_id": item.statement_id,
+                "claim_start": item.claim.start,
+                "claim_end": item.claim.end,
+                "claim": item.claim.text,
+                "statuses": [status.value for status in item.statuses],
+                "denied_by": [links.get(a, a) for a in item.denied_by],
+            }
+            for item in analysis.evidence
+        ]
+        signal_rows = [
+            {
+                "article_id": article_id,
+                "name": signal.name,
+                "value": signal.value,
+                "explanation": signal.explanation,
+            }
+            for signal in analysis.credibility
+        ]
+        for table, rows in (
+            (t.statements, statement_rows),
+            (t.speech_acts, act_rows),
+            (t.speech_act_targets, target_rows),
+            (t.evidence, evidence_rows),
+            (t.credibility, signal_rows),
+        ):
+            if rows:
+                connection.execute(insert(table), rows)
+        if self.dialect == "sqlite" and statement_rows:
             connection.execute(
-                insert(t.evidence).values(
-                    claim_id=item.claim_id,
-                    article_id=article_id,
-                    statement_id=item.statement_id,
-                    claim_start=item.claim.start,
-                    claim_end=item.claim.end,
-                    claim=item.claim.text,
-                    statuses=[status.value for status in item.statuses],
-                    denied_by=[links.get(a, a) for a in item.denied_by],
-                )
-            )
-        for signal in analysis.credibility:
-            connection.execute(
-                insert(t.credibility).values(
-                    article_id=article_id,
-                    name=signal.name,
-                    value=signal.value,
-                    explanation=signal.explanation,
-                )
+                text(
+                    "INSERT INTO statement_search (statement_id, article_id, content) "
+                    "VALUES (:id, :article_id, :content)"
+                ),
+                [{k: r[k] for k in ("id", "article_id", "content")} for r in statement_rows],
             )
 
     # -- reading ------------------------------------------------------------------------
@@ -524,7 +538,7 @@ class _Lookup:
     def by_last_word(self, folded_word: str) -> list[Entity]:
         ids = self.connection.execute(
             select(t.entity_aliases.c.entity_id).where(
-                t.entity_aliases.c.folded.like(f"% {folded_word}")
+                t.entity_aliases.c.last_word == folded_word
             )
         ).scalars()
         return self._entities(list(ids))

@@ -72,10 +72,12 @@ def upgrade() -> None:
     sa.Column('entity_id', sa.String(length=64), nullable=False),
     sa.Column('alias', sa.Text(), nullable=False),
     sa.Column('folded', sa.Text(), nullable=False),
+    sa.Column('last_word', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['entity_id'], ['entities.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('entity_id', 'alias')
     )
     op.create_index('ix_entity_aliases_folded', 'entity_aliases', ['folded'], unique=False)
+    op.create_index('ix_entity_aliases_last_word', 'entity_aliases', ['last_word'], unique=False)
     op.create_table('failures',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=True),
