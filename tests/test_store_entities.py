@@ -80,3 +80,55 @@ def test_store_entities_collective_types_are_compatible() -> None:
     assert compatible(ActorType.ORGANIZATION, ActorType.GROUP)
     assert not compatible(ActorType.PERSON, ActorType.GROUP)
     assert compatible(ActorType.UNKNOWN, ActorType.COUNTRY)
+
+
+def test_store_entities_full_name_several_entities_carry_goes_to_the_most_linked() -> None:
+    # the lookup lists the most linked entity first, as the store does
+    busy, namesake = new_entity(actor("Donald Trump")), new_entity(actor("Donald Trump"))
+    link = link_actor(actor("Donald Trump"), Lookup(busy, namesake))
+    assert link.entity.id == busy.id and "most linked of 2" in link.reason
+
+
+def test_store_entities_other_full_name_of_the_article_links() -> None:
+    trump = new_entity(actor("Donald Trump"))
+    named = Actor(id="a1", name="Donald J. Trump", type=ActorType.PERSON,
+                  aliases=["Donald J. Trump", "Donald Trump", "Trump"])  # fmt: skip
+    assert link_actor(named, Lookup(trump)).entity.id == trump.id
+
+
+def test_store_entities_short_form_is_for_people_only() -> None:
+    party = new_entity(actor("Republican Party", ActorType.ORGANIZATION))
+    link = link_actor(actor("Party", ActorType.ORGANIZATION), Lookup(party))
+    assert link.new
+
+
+def test_store_entities_shared_one_word_name_stays_apart() -> None:
+    a, b = new_entity(actor("Washington", ActorType.COUNTRY)), new_entity(actor("Washington"))
+    link = link_actor(actor("Washington", ActorType.UNKNOWN), Lookup(a, b))
+    assert link.new and link.reason == "2 entities share this name"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "primary", "own"),
+    [
+        ("UNITED STATES", "UNITED STATES", True),
+        ("AMERICA", "UNITED STATES OF AMERICA", True),
+        ("U.S.", "UNITED STATES", True),
+        ("USA", "UNITED STATES OF AMERICA", True),
+        ("U. S.", "UNITED STATES OF AMERICA", True),
+        ("D.C.", "UNITED STATES OF AMERICA", False),
+        ("RUSSIAN", "RUSSIAN FEDERATION", True),
+        ("RUSSIA", "RUSSIAN FEDERATION", True),
+        ("MOSCOW", "RUSSIAN FEDERATION", False),
+        ("UTAH", "UNITED STATES", False),
+        ("FLORIDA", "UNITED STATES", False),
+    ],
+)
+def test_store_entities_country_block_keeps_cities_apart(phrase, primary, own) -> None:
+    from claimgraph.actors import country_form, entity_key
+    from claimgraph.actors.dictionary_parsing import DictionaryEntry
+
+    assert country_form(phrase, primary) is own
+    entry = DictionaryEntry(phrase=phrase, primary=primary, code="USA", kind="country",
+                            source="test:1")  # fmt: skip
+    assert entity_key(entry) == (primary if own else phrase)

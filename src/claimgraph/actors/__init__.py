@@ -205,6 +205,43 @@ def _inferred_code(ctx: ActorContext, cluster: Cluster) -> tuple[str, str] | Non
 # ---------------------------------------------------------------------------
 
 
+def entity_key(entry: DictionaryEntry) -> str:
+    """The dictionary key under which the corpus store gathers an actor: its entry's block
+    (``"VLADIMIR PUTIN"`` for "Putin" too).  A country's block also lists its cities,
+    states and capitals ("FLORIDA", "MOSCOW" under the country's code); those are places
+    of their own, so only the country's own names (:func:`country_form`) take the
+    block's key."""
+    if entry.code and len(entry.code) == 3 and entry.code.isalpha():
+        return entry.primary if country_form(entry.phrase, entry.primary) else entry.phrase
+    return entry.primary
+
+
+def country_form(phrase: str, primary: str) -> bool:
+    """Whether ``phrase`` of a country's dictionary block names the country itself: its
+    block name, a leading or final part of it ("UNITED STATES", "AMERICA"), its initials
+    ("U.S.", "USA") or a word that shares its stem ("RUSSIA", "RUSSIAN" beside "RUSSIAN
+    FEDERATION"), rather than a place inside it ("UTAH", "D.C.")."""
+    name = fold_token(phrase.replace(" ", "_")).replace("_", " ").strip()
+    block = fold_token(primary.replace(" ", "_")).replace("_", " ").strip()
+    if not name or not block:
+        return False
+    if (
+        name == block
+        or block.startswith(name + " ")
+        or block.endswith(" " + name)
+        or (" " not in name and len(name) >= 4 and name[:4] == block[:4])
+        or (" " not in name and any(len(w) >= 5 and name.startswith(w) for w in block.split()))
+    ):
+        return True
+    letters = "".join(c for c in name if c.isalpha())
+    words = block.split()
+    initials = "".join(w[0] for w in words)
+    content = "".join(w[0] for w in words if w not in {"of", "the", "and"})
+    return len(words) > 1 and 2 <= len(letters) <= 5 and (
+        initials.startswith(letters) or content.startswith(letters)
+    )
+
+
 def _build_actors(ctx: ActorContext) -> tuple[list[Actor], dict[int, str]]:
     """The final actors, and the actor id of every cluster uid."""
     text = ctx.text
@@ -251,7 +288,7 @@ def _build_actors(ctx: ActorContext) -> tuple[list[Actor], dict[int, str]]:
             aliases=sorted(
                 {main.canonical()} | {" ".join(n[2].split()) for c in group for n in c.names}
             ),
-            dictionary_key=next((c.entry.primary for c in group
+            dictionary_key=next((entity_key(c.entry) for c in group
                                  if c.entry and c.entry.kind != "composed"), None),
         ))
     actors.sort(key=lambda a: (a.mentions[0].span.start, a.id))

@@ -4,15 +4,18 @@ Rules, in order; each link records its reason and a confidence:
 
 1. **Dictionary entry.**  An actor coded from a CAMEO/Phoenix dictionary entry is the
    entity of that entry (``dictionary_key``): "Putin" and "Vladimir Putin" are one block
-   of the dictionary, and so are "Moscow" and "Russia" where the dictionary codes the
-   capital as the country.  The type an article gave it does not matter (ORG in one
+   of the dictionary, and so are "Russia", "Russian Federation" and "Russians".  A
+   country's block also lists its capital, cities and states ("Moscow", "Utah"): those
+   are places of their own (:func:`claimgraph.actors.entity_key`), so "Moscow said" is
+   not linked to Russia.  The type an article gave an actor does not matter (ORG in one
    article, GROUP in another), and two different entries are never merged.
 2. **Same name.**  An actor without a dictionary entry links to the entity that has its
-   full name (accents, case and transliteration variants folded) as an alias, when the
-   types are compatible and the codes agree (or one is missing).
-3. **Short form.**  A one-word name ("Putin", "Okafor") links to the one entity of a
-   compatible type and code whose longer name ends with it, or that has it as an alias;
-   with two or more such entities it stays apart.
+   full name, or another full name the article gives it (accents, case and
+   transliteration variants folded), as an alias, when the types are compatible and the
+   codes agree (or one is missing); where several entities carry a full name, the most
+   linked one.  A one-word name carried by several entities stays apart.
+3. **Short form.**  A person's one-word name ("Putin", "Okafor") links to the one person
+   of a compatible code whose longer name ends with it; with two or more it stays apart.
 4. Otherwise the actor starts a new entity.
 
 The linker reads candidates through :class:`EntityLookup`, which the store implements
@@ -57,7 +60,7 @@ class EntityLookup(Protocol):
         """The entity of a dictionary entry."""
 
     def by_alias(self, folded: str) -> list[Entity]:
-        """Entities with this folded alias."""
+        """Entities with this folded alias, the most linked first."""
 
     def by_last_word(self, folded_word: str) -> list[Entity]:
         """Entities with a folded alias of two or more words ending with this word."""
@@ -117,21 +120,36 @@ def link_actor(actor: Actor, lookup: EntityLookup) -> Link:
         return compatible(actor.type, entity.type) and _codes_agree(actor.code, entity.code)
 
     folded = fold_name(actor.name)
-    same_name = [e for e in lookup.by_alias(folded) if fits(e)]
-    if len(same_name) == 1:
-        entity = same_name[0]
-        return Link(with_aliases(entity, actor.aliases), f"same name as {entity.name}", 0.95, False)
-    if len(folded.split()) == 1 and not same_name:
-        longer = [e for e in lookup.by_last_word(folded) if fits(e)]
-        if actor.type is ActorType.PERSON:
-            longer = [e for e in longer if e.type in (ActorType.PERSON, ActorType.UNKNOWN)]
+    # the name, then the article's other full names for the actor ("Donald J. Trump"
+    # named "Donald Trump" elsewhere in the article)
+    others = {fold_name(a) for a in actor.aliases if len(fold_name(a).split()) > 1}
+    names = [folded, *sorted(others - {folded})]
+    shared = 0
+    for name in names:
+        same = [e for e in lookup.by_alias(name) if fits(e)]
+        if len(same) == 1 or (same and len(name.split()) > 1):
+            # a full name several entities carry: the most linked one (namesakes of it
+            # were started while it was ambiguous)
+            entity = same[0]
+            reason = f"same name as {entity.name}"
+            if len(same) > 1:
+                reason += f" (the most linked of {len(same)} with this name)"
+            return Link(with_aliases(entity, actor.aliases), reason, 0.95, False)
+        shared = max(shared, len(same))
+    if shared:
+        return Link(new_entity(actor), f"{shared} entities share this name", 0.5, True)
+    if len(folded.split()) == 1 and actor.type is ActorType.PERSON:
+        longer = [
+            e
+            for e in lookup.by_last_word(folded)
+            if fits(e) and e.type in (ActorType.PERSON, ActorType.UNKNOWN)
+        ]
         if len(longer) == 1:
             entity = longer[0]
             return Link(
                 with_aliases(entity, actor.aliases), f"short form of {entity.name}", 0.8, False
             )
-    why = "a new name" if not same_name else f"{len(same_name)} entities share this name"
-    return Link(new_entity(actor), why, 0.9 if not same_name else 0.5, True)
+    return Link(new_entity(actor), "a new name", 0.9, True)
 
 
 __all__ = [
