@@ -311,3 +311,25 @@ def test_evidence_example_author_voice(example):
     assert any(k.startswith("In conclusion") for k in voice)
     assert any("one thing is clear" in e.claim.text for e in voice.values())
     assert not any("content writer" in e.claim.text for e in voice.values())
+
+
+def test_evidence_unsupported_marker_under_a_noun_root_ends() -> None:
+    # A headline-like sentence whose root is a noun: climbing from "unconfirmed" to its
+    # clause must stop at the root (this loop once never ended, as spaCy hands out a new
+    # Token object on every access and the root was compared by identity).
+    import spacy
+    from spacy.tokens import Doc
+
+    from claimgraph.evidence.unsupported import _unsupported_markers
+
+    words = ["Unconfirmed", "sources", "report", "that", "the", "mayor", "resigned", "."]
+    doc = Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        heads=[1, 2, 2, 6, 5, 6, 2, 2],
+        deps=["amod", "compound", "ROOT", "mark", "det", "nsubj", "acl", "punct"],
+        pos=["ADJ", "NOUN", "NOUN", "SCONJ", "DET", "NOUN", "VERB", "PUNCT"],
+        sent_starts=[True] + [False] * 7,
+    )
+    markers = _unsupported_markers(doc)
+    assert [(m.text, s.text) for m, s in markers] == [("Unconfirmed", doc.text.strip())]

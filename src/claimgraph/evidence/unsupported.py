@@ -39,7 +39,7 @@ def _negated_evidence(token: Token) -> bool:
     node = token
     for _ in range(3):
         head = node.head
-        if head is node:
+        if head.i == node.i:
             break
         if head.lower_ in ("without", "lack", "absence", "lacking", "lacked", "lacks"):
             return True
@@ -68,7 +68,8 @@ def _unsupported_markers(doc: Doc) -> list[tuple[Token, Span]]:
         if not hit:
             continue
         clause = token
-        while clause.head is not clause and clause.pos_ not in ("VERB", "AUX"):
+        # tokens are compared by index: spaCy makes a new Token object on every access
+        while clause.head.i != clause.i and clause.pos_ not in ("VERB", "AUX"):
             clause = clause.head
         left, right = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
         sent = token.sent

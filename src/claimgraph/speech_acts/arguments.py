@@ -116,10 +116,10 @@ def subject(token: Token) -> Token | None:
         passive_subjects = children(current, "nsubjpass")
         if passive_subjects:
             # "is scheduled to attend", "is opposed to": the passive subject acts.
-            if current is not token or base_of(token) in _STATIVE_PASSIVES:
+            if current.i != token.i or base_of(token) in _STATIVE_PASSIVES:
                 return resolve_relative(passive_subjects[0])
             return None
-        if current.dep_ in ("xcomp", "conj", "advcl", "acomp") and current.head is not current:
+        if current.dep_ in ("xcomp", "conj", "advcl", "acomp") and current.head.i != current.i:
             current = current.head
             continue
         if current.dep_ == "pcomp" and current.head.dep_ == "prep":
@@ -127,7 +127,7 @@ def subject(token: Token) -> Token | None:
             continue
         if current.dep_ == "acl" and current.head.pos_ in ("NOUN", "PROPN"):
             noun = current.head
-            if noun.dep_ in ("dobj", "obj", "pobj") and noun.head is not noun:
+            if noun.dep_ in ("dobj", "obj", "pobj") and noun.head.i != noun.i:
                 owner = noun.head.head if noun.dep_ == "pobj" else noun.head
                 current = owner
                 continue
@@ -148,9 +148,9 @@ def noun_source(token: Token) -> Token | None:
         if mod.ent_type_ in ("NORP", "GPE", "ORG"):
             return mod
     head = token.head
-    while head.dep_ in ("prep", "pobj", "dobj", "conj") and head.head is not head:
+    while head.dep_ in ("prep", "pobj", "dobj", "conj") and head.head.i != head.i:
         head = head.head  # "during demonstrations", "on its demands": the clause's agent
-    return subject(head) if head is not token else None
+    return subject(head) if head.i != token.i else None
 
 
 _POSSESSIVE_PRONOUNS = frozenset("its their his her our my your".split())

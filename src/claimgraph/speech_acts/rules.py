@@ -133,7 +133,7 @@ def _noun_targets(token: Token, named: set[int], *, exclude: Token | None) -> li
     """
     own = targets(token, named, noun=True, exclude=exclude)
     anchor = noun_anchor(token)
-    if anchor is not token and not (own and is_named(own[0], named)):
+    if anchor.i != token.i and not (own and is_named(own[0], named)):
         # "a mediation effort [between X and Y]": the phrase's head carries the target
         own = targets(anchor, named, noun=True, exclude=exclude) or own
     if anchor.dep_ not in ("dobj", "obj") or (own and is_named(own[0], named)):
@@ -147,7 +147,7 @@ def _noun_targets(token: Token, named: set[int], *, exclude: Token | None) -> li
 
 def _frame_governor(token: Token) -> Token | None:
     head = token.head
-    if token.dep_ == "xcomp" and head is not token:
+    if token.dep_ == "xcomp" and head.i != token.i:
         return head
     if (
         token.dep_ == "pcomp"
