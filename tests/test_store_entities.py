@@ -109,26 +109,28 @@ def test_store_entities_shared_one_word_name_stays_apart() -> None:
 
 
 @pytest.mark.parametrize(
-    ("phrase", "primary", "own"),
+    ("phrase", "primary", "code", "own", "country"),
     [
-        ("UNITED STATES", "UNITED STATES", True),
-        ("AMERICA", "UNITED STATES OF AMERICA", True),
-        ("U.S.", "UNITED STATES", True),
-        ("USA", "UNITED STATES OF AMERICA", True),
-        ("U. S.", "UNITED STATES OF AMERICA", True),
-        ("D.C.", "UNITED STATES OF AMERICA", False),
-        ("RUSSIAN", "RUSSIAN FEDERATION", True),
-        ("RUSSIA", "RUSSIAN FEDERATION", True),
-        ("MOSCOW", "RUSSIAN FEDERATION", False),
-        ("UTAH", "UNITED STATES", False),
-        ("FLORIDA", "UNITED STATES", False),
+        ("UNITED STATES", "UNITED STATES", "USA", True, True),
+        ("AMERICA", "UNITED STATES OF AMERICA", "USA", True, True),
+        ("U.S.", "UNITED STATES", "USA", True, True),
+        ("USA", "UNITED STATES OF AMERICA", "USA", True, True),
+        ("U. S.", "UNITED STATES OF AMERICA", "USA", True, True),
+        ("RUSSIAN", "RUSSIAN FEDERATION", "RUS", True, True),
+        ("RUSSIA", "RUSSIAN FEDERATION", "RUS", True, True),
+        ("MOSCOW", "RUSSIAN FEDERATION", "RUS", False, False),  # a place of its own
+        ("WASHINGTON D.C.", "UNITED STATES OF AMERICA", "USA", False, False),
+        ("D.C.", "UNITED STATES OF AMERICA", "USA", False, False),
+        ("SAINT PETERSBURG", "RUSSIAN FEDERATION", "RUS", False, False),
+        ("UTAH", "UNITED STATES OF AMERICA", "USA", False, False),
+        ("FLORIDA", "UNITED STATES OF AMERICA", "USA", False, False),
     ],
 )
-def test_store_entities_country_block_keeps_cities_apart(phrase, primary, own) -> None:
+def test_store_entities_country_block_keeps_cities_apart(phrase, primary, code, own, country):
     from claimgraph.actors import country_form, entity_key
     from claimgraph.actors.dictionary_parsing import DictionaryEntry
 
     assert country_form(phrase, primary) is own
-    entry = DictionaryEntry(phrase=phrase, primary=primary, code="USA", kind="country",
+    entry = DictionaryEntry(phrase=phrase, primary=primary, code=code, kind="country",
                             source="test:1")  # fmt: skip
-    assert entity_key(entry) == (primary if own else phrase)
+    assert entity_key(entry) == (primary if country else phrase)
