@@ -172,3 +172,78 @@ def test_store_migrations_build_exactly_the_declared_schema(tmp_path) -> None:
         )  # fmt: skip
         assert compare_metadata(context, metadata) == []
     store.close()
+
+
+@pytest.mark.slow
+def test_store_upgrade_counts_the_links_of_existing_entities(store_url, analyses) -> None:
+    """A store written before entities counted their links (schema 0001) is migrated on
+    open, and the counts are those of its actors."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from claimgraph.store.connect import _MIGRATIONS
+
+    with _fill(store_url, analyses) as store:
+        counted = {row["id"]: row["linked"] for row in store.rows("entities")}
+        with store.engine.begin() as connection:
+            config = AlembicConfig()
+            config.set_main_option("script_location", str(_MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+    assert sum(counted.values()) == sum(len(a.actors) for a in analyses)
+    with SqlStore(store_url) as store:
+        assert {row["id"]: row["linked"] for row in store.rows("entities")} == counted
+        (putin,) = store.entities("Putin")
+        assert counted[putin.id] == 2
+
+
+CAPITALS = (
+    "Russia said on Monday that the talks had failed. Moscow denied any role in the "
+    "cyberattack on the ministry, officials said.",
+    "MOSCOW, March 3 — Snow fell across the region on Tuesday, and schools stayed closed "
+    "for a second day, the mayor said.",
+)
+
+
+@pytest.mark.slow
+def test_store_capital_that_speaks_is_its_government(store_url) -> None:
+    from claimgraph.pipeline import analyze_text
+
+    with _fill(store_url, [analyze_text(text) for text in CAPITALS]) as store:
+        actors = {(row["name"], row["article_id"]): row for row in store.rows("actors")}
+        by_name: dict[str, set[str]] = {}
+        for (name, _), row in actors.items():
+            by_name.setdefault(name, set()).add(row["entity_id"])
+        (russia,) = by_name["Russia"]
+        assert by_name["Moscow"] == {russia}  # "Moscow denied": the government
+        assert by_name["MOSCOW"] != {russia}  # the dateline: a place
+        reasons = {row["link_reason"] for row in actors.values() if row["name"] == "Moscow"}
+        assert reasons == {"capital for its government (RUSSIAN FEDERATION)"}
+
+
+@pytest.mark.slow
+def test_store_namesakes_kept_apart_survive_reanalysis(store_url) -> None:
+    """A one-word name several entities share starts an entity of its own; analysing the
+    article again reuses it instead of failing on its id."""
+    from claimgraph.model import Actor, ActorType
+    from claimgraph.pipeline import analyze_text
+
+    def with_actor(text: str, type_: ActorType) -> ArticleAnalysis:
+        actor = Actor(id="actor_w", name="Washington", type=type_, aliases=["Washington"])
+        return analyze_text(text).model_copy(
+            update={"actors": [actor], "statements": [], "speech_acts": [], "evidence": []}
+        )
+
+    analyses = [
+        with_actor("Washington is a city.", ActorType.COUNTRY),
+        with_actor("Washington was a general.", ActorType.PERSON),
+        with_actor("Washington came up once.", ActorType.UNKNOWN),
+        with_actor("Washington came up again.", ActorType.UNKNOWN),
+    ]
+    with _fill(store_url, analyses) as store:
+        entities = store.rows("entities")
+        assert len(entities) == 4 and {e["linked"] for e in entities} == {1}
+        run = store.start_run(command="test", config_hash="c", weights_hash="w")
+        assert store.add_analysis(analyses[-1], run_id=run, weights_hash="w")
+        assert sorted(e["linked"] for e in store.rows("entities")) == [1, 1, 1, 1]
+        assert len(store.rows("actors")) == 4

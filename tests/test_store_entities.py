@@ -134,3 +134,51 @@ def test_store_entities_country_block_keeps_cities_apart(phrase, primary, code, 
     entry = DictionaryEntry(phrase=phrase, primary=primary, code=code, kind="country",
                             source="test:1")  # fmt: skip
     assert entity_key(entry) == (primary if country else phrase)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "primary", "code", "own"),
+    [
+        ("BRITAIN", "UNITED KINGDOM", "GBR", True),  # a part of "Great Britain"
+        ("BRITISH", "UNITED KINGDOM", "GBR", True),  # the demonym
+        ("GREAT BRITAIN", "UNITED KINGDOM", "GBR", True),
+        ("HOLLAND", "NETHERLANDS", "NLD", True),
+        ("DUTCH", "NETHERLANDS", "NLD", True),
+        ("LONDON", "UNITED KINGDOM", "GBR", False),
+        ("MANCHESTER", "UNITED KINGDOM", "GBR", False),
+        ("TUNIS", "TUNISIA", "TUN", False),  # the capital, though it shares the stem
+    ],
+)
+def test_store_entities_country_names_come_from_country_facts(phrase, primary, code, own):
+    from claimgraph.actors import country_form
+
+    assert country_form(phrase, primary, code) is own
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "code", "government"),
+    [
+        ("Moscow", "MOSCOW", "RUS", "RUSSIAN FEDERATION"),
+        ("Washington", "WASHINGTON", "USA", "UNITED STATES OF AMERICA"),
+        ("Saint Petersburg", "SAINT PETERSBURG", "RUS", None),  # not the capital
+        ("Moscow", None, "RUS", None),  # no dictionary entry
+    ],
+)
+def test_store_entities_government_key_of_a_capital(name, key, code, government) -> None:
+    from claimgraph.actors import government_key
+
+    assert government_key(actor(name, ActorType.COUNTRY, code=code, key=key)) == government
+
+
+def test_store_entities_capital_for_its_government_links_to_the_country() -> None:
+    russia = new_entity(actor("Russia", ActorType.COUNTRY, code="RUS", key="RUSSIAN FEDERATION"))
+    moscow = actor("Moscow", ActorType.COUNTRY, code="RUS", key="MOSCOW")
+    link = link_actor(moscow, Lookup(russia), government="RUSSIAN FEDERATION")
+    assert link.entity.id == russia.id and not link.new and link.confidence == 0.85
+    assert "Moscow" in link.entity.aliases and "government" in link.reason
+    # before the country has an entity, the capital starts it under the country's key
+    first = link_actor(moscow, Lookup(), government="RUSSIAN FEDERATION")
+    assert first.new and first.entity.id == russia.id
+    assert first.entity.dictionary_key == "RUSSIAN FEDERATION"
+    # without the government reading (a dateline) the capital is a place of its own
+    assert link_actor(moscow, Lookup(russia)).entity.id != russia.id

@@ -32,6 +32,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from claimgraph.actors import countries
+from claimgraph.actors.countries import fold_phrase
 from claimgraph.actors.dictionary import (
     DictionaryEntry,
     compose_code,
@@ -212,18 +214,30 @@ def entity_key(entry: DictionaryEntry) -> str:
     of their own, so only the country's own names (:func:`country_form`) take the
     block's key."""
     if entry.code and len(entry.code) == 3 and entry.code.isalpha():
-        return entry.primary if country_form(entry.phrase, entry.primary) else entry.phrase
+        own = country_form(entry.phrase, entry.primary, entry.code)
+        return entry.primary if own else entry.phrase
     return entry.primary
 
 
-def country_form(phrase: str, primary: str) -> bool:
-    """Whether ``phrase`` of a country's dictionary block names the country itself: its
-    block name, a leading or final part of it ("UNITED STATES", "AMERICA"), its initials
-    ("U.S.", "USA") or a word that shares its stem ("RUSSIA", "RUSSIAN" beside "RUSSIAN
-    FEDERATION"), rather than a place inside it ("UTAH", "D.C.")."""
-    name = fold_token(phrase.replace(" ", "_")).replace("_", " ").strip()
-    block = fold_token(primary.replace(" ", "_")).replace("_", " ").strip()
-    if not name or not block:
+def country_form(phrase: str, primary: str, code: str | None = None) -> bool:
+    """Whether ``phrase`` of a country's dictionary block names the country itself rather
+    than a place inside it ("UTAH", "D.C."): the block name or one of the names that
+    :mod:`~claimgraph.actors.countries` knows for ``code`` ("GREAT BRITAIN", "BRITISH",
+    "HOLLAND"), a leading or final part of one ("UNITED STATES", "AMERICA", "BRITAIN"),
+    its initials ("U.S.", "USA") or a word that shares its stem ("RUSSIA", "RUSSIAN"
+    beside "RUSSIAN FEDERATION")."""
+    name = fold_phrase(phrase)
+    if not name or countries.is_capital(phrase, code):
+        return False
+    known = countries.country(code)
+    return _names_country(name, fold_phrase(primary)) or any(
+        name == other or other.startswith(name + " ") or other.endswith(" " + name)
+        for other in (known.names if known else ())
+    )
+
+
+def _names_country(name: str, block: str) -> bool:
+    if not block:
         return False
     if (
         name == block
@@ -240,6 +254,19 @@ def country_form(phrase: str, primary: str) -> bool:
     return len(words) > 1 and 2 <= len(letters) <= 5 and (
         initials.startswith(letters) or content.startswith(letters)
     )
+
+
+def government_key(actor: Actor) -> str | None:
+    """The dictionary key of the country whose capital ``actor`` is ("MOSCOW" →
+    ``"RUSSIAN FEDERATION"``), or ``None``.  A capital that speaks, or is accused or
+    praised, stands for its government ("Moscow denied"); the corpus store links such an
+    actor to the country, and leaves the capital of a dateline a place."""
+    if not actor.dictionary_key or not countries.is_capital(actor.dictionary_key, actor.code):
+        return None
+    entry = load_dictionaries().lookup(actor.dictionary_key)
+    if entry is None or entry.code is None or entry.code[:3] != (actor.code or "")[:3]:
+        return None
+    return entry.primary
 
 
 def _build_actors(ctx: ActorContext) -> tuple[list[Actor], dict[int, str]]:
@@ -295,4 +322,12 @@ def _build_actors(ctx: ActorContext) -> tuple[list[Actor], dict[int, str]]:
     return actors, ids
 
 
-__all__ = ["STAGE_NAME", "actor_id", "resolve_actors", "run_stage"]
+__all__ = [
+    "STAGE_NAME",
+    "actor_id",
+    "country_form",
+    "entity_key",
+    "government_key",
+    "resolve_actors",
+    "run_stage",
+]

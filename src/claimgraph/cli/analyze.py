@@ -9,9 +9,14 @@ from typing import IO, Any
 
 import click
 
-from claimgraph.cli.common import config_options, exit_code_for, fail, make_config
+from claimgraph.cli.common import (
+    config_options,
+    exit_code_for,
+    fail,
+    input_format_option,
+    make_config,
+)
 from claimgraph.errors import ClaimgraphError
-from claimgraph.ingest import INPUT_FORMATS
 from claimgraph.model import Failure
 from claimgraph.outputs.writers import FORMATS
 
@@ -34,13 +39,7 @@ from claimgraph.outputs.writers import FORMATS
     type=click.Path(dir_okay=False, writable=True),
     help="Write here instead of stdout.",
 )
-@click.option(
-    "--input-format",
-    type=click.Choice(INPUT_FORMATS),
-    default="auto",
-    show_default=True,
-    help="How to read the inputs (auto: by scheme, extension and content).",
-)
+@input_format_option
 @config_options
 @click.option(
     "--allow-private-urls",

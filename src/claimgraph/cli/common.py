@@ -71,6 +71,19 @@ def make_config(
     return load_config(config_path, **overrides)
 
 
+def input_format_option(command: F) -> F:
+    """The ``--input-format`` option of every command that reads inputs."""
+    from claimgraph.ingest import INPUT_FORMATS
+
+    return click.option(
+        "--input-format",
+        type=click.Choice(INPUT_FORMATS),
+        default="auto",
+        show_default=True,
+        help="How to read the inputs (auto: by scheme, extension and content).",
+    )(command)
+
+
 def config_options(command: F) -> F:
     """The ``--config``, ``--model`` and ``--no-cue-encoder`` options every command that
     loads the pipeline takes."""
@@ -97,6 +110,7 @@ __all__ = [
     "config_options",
     "exit_code_for",
     "fail",
+    "input_format_option",
     "make_config",
     "setup_logging",
 ]

@@ -12,8 +12,12 @@ from typing import Any, TypeVar
 
 import click
 
-from claimgraph.cli.common import config_options, exit_code_for, make_config
-from claimgraph.ingest import INPUT_FORMATS
+from claimgraph.cli.common import (
+    config_options,
+    exit_code_for,
+    input_format_option,
+    make_config,
+)
 from claimgraph.store.connect import DEFAULT_DB
 
 _DB_HELP = (
@@ -32,13 +36,7 @@ def _db_option(command: F) -> F:
 @click.command()
 @click.argument("inputs", nargs=-1, required=True)
 @_db_option
-@click.option(
-    "--input-format",
-    type=click.Choice(INPUT_FORMATS),
-    default="auto",
-    show_default=True,
-    help="How to read the inputs (auto: by scheme, extension and content).",
-)
+@input_format_option
 @click.option(
     "--reanalyze",
     is_flag=True,

@@ -6,9 +6,11 @@ Rules, in order; each link records its reason and a confidence:
    entity of that entry (``dictionary_key``): "Putin" and "Vladimir Putin" are one block
    of the dictionary, and so are "Russia", "Russian Federation" and "Russians".  A
    country's block also lists its capital, cities and states ("Moscow", "Utah"): those
-   are places of their own (:func:`claimgraph.actors.entity_key`), so "Moscow said" is
-   not linked to Russia.  The type an article gave an actor does not matter (ORG in one
-   article, GROUP in another), and two different entries are never merged.
+   are places of their own (:func:`claimgraph.actors.entity_key`), except a capital
+   that speaks, acts, or is accused, praised or threatened: "Moscow denied" stands for
+   the government and links to the country (a dateline's "MOSCOW" stays a place).  The
+   type an article gave an actor does not matter (ORG in one article, GROUP in
+   another), and two different entries are never merged.
 2. **Same name.**  An actor without a dictionary entry links to the entity that has its
    full name, or another full name the article gives it (accents, case and
    transliteration variants folded), as an alias, when the types are compatible and the
@@ -24,6 +26,7 @@ over its tables, so the rules are tested without a database.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -36,6 +39,7 @@ from claimgraph.model import Actor, ActorType, Entity, stable_id
 _COLLECTIVE = frozenset({ActorType.ORGANIZATION, ActorType.GROUP})
 
 
+@functools.lru_cache(maxsize=65536)
 def fold_name(name: str) -> str:
     """The matching key of a name: each word folded (:func:`fold_token`), possessive and
     punctuation at the edges dropped."""
@@ -103,8 +107,71 @@ def with_aliases(entity: Entity, names: Iterable[str]) -> Entity:
     return entity.model_copy(update={"aliases": aliases, "name": name})
 
 
-def link_actor(actor: Actor, lookup: EntityLookup) -> Link:
-    """The entity of ``actor`` by the rules of the module docstring."""
+def _as_government(actor: Actor, government: str) -> Actor:
+    """The country a capital stands for, as an actor that starts its entity."""
+    return actor.model_copy(
+        update={
+            "dictionary_key": government,
+            "type": ActorType.COUNTRY,
+            "name": government.title(),
+            "code": (actor.code or "")[:3] or None,
+        }
+    )
+
+
+def _names(actor: Actor) -> list[str]:
+    """The folded names the linker tries: the actor's name, then the article's other full
+    names for it ("Donald J. Trump" named "Donald Trump" elsewhere in the article)."""
+    folded = fold_name(actor.name)
+    others = {fold_name(a) for a in actor.aliases if len(fold_name(a).split()) > 1}
+    return [folded, *sorted(others - {folded})]
+
+
+@dataclass(frozen=True)
+class Questions:
+    """Everything :func:`link_actor` may ask the lookup about a set of actors, so that a
+    store can fetch the candidates of a whole article at once."""
+
+    dictionary_keys: frozenset[str]
+    names: frozenset[str]
+    last_words: frozenset[str]
+    new_ids: frozenset[str]
+
+
+def questions(actors: Iterable[tuple[Actor, str | None]]) -> Questions:
+    """What linking ``(actor, government)`` pairs may ask: dictionary keys, folded names,
+    surnames, and the ids of the entities the actors would start."""
+    keys: set[str] = set()
+    names: set[str] = set()
+    last: set[str] = set()
+    ids: set[str] = set()
+    for actor, government in actors:
+        if government:
+            keys.add(government)
+            ids.add(new_entity(_as_government(actor, government)).id)
+            continue
+        ids.add(new_entity(actor).id)
+        if actor.dictionary_key:
+            keys.add(actor.dictionary_key)
+            continue
+        tried = _names(actor)
+        names.update(tried)
+        if len(tried[0].split()) == 1 and actor.type is ActorType.PERSON:
+            last.add(tried[0])
+    return Questions(frozenset(keys), frozenset(names), frozenset(last), frozenset(ids))
+
+
+def link_actor(actor: Actor, lookup: EntityLookup, *, government: str | None = None) -> Link:
+    """The entity of ``actor`` by the rules of the module docstring.  ``government`` is
+    the dictionary key of the country when the actor is its capital standing for its
+    government (:func:`claimgraph.actors.government_key`, for a capital that speaks, is
+    the source of a speech act, or the target of one other than an assertion)."""
+    if government:
+        found = lookup.by_dictionary_key(government)
+        reason = f"capital for its government ({government})"
+        if found is not None:
+            return Link(with_aliases(found, actor.aliases), reason, 0.85, False)
+        return Link(new_entity(_as_government(actor, government)), reason, 0.85, True)
     if actor.dictionary_key:
         found = lookup.by_dictionary_key(actor.dictionary_key)
         if found is not None:
@@ -119,11 +186,8 @@ def link_actor(actor: Actor, lookup: EntityLookup) -> Link:
     def fits(entity: Entity) -> bool:
         return compatible(actor.type, entity.type) and _codes_agree(actor.code, entity.code)
 
-    folded = fold_name(actor.name)
-    # the name, then the article's other full names for the actor ("Donald J. Trump"
-    # named "Donald Trump" elsewhere in the article)
-    others = {fold_name(a) for a in actor.aliases if len(fold_name(a).split()) > 1}
-    names = [folded, *sorted(others - {folded})]
+    names = _names(actor)
+    folded = names[0]
     shared = 0
     for name in names:
         same = [e for e in lookup.by_alias(name) if fits(e)]
@@ -155,9 +219,11 @@ def link_actor(actor: Actor, lookup: EntityLookup) -> Link:
 __all__ = [
     "EntityLookup",
     "Link",
+    "Questions",
     "compatible",
     "fold_name",
     "link_actor",
     "new_entity",
+    "questions",
     "with_aliases",
 ]

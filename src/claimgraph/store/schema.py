@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 #: The migration revision this code reads and writes (migrations/versions).
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 metadata = MetaData()
 
@@ -92,6 +92,8 @@ entities = Table(
     Column("code", String(32)),
     Column("dictionary_key", Text, unique=True),
     Column("aliases", JSON, nullable=False),
+    #: How many article actors are linked to the entity (kept as they are linked).
+    Column("linked", Integer, nullable=False, server_default="0"),
     Index("ix_entities_name", "name"),
 )
 

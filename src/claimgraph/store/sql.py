@@ -13,11 +13,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    bindparam,
     delete,
     func,
     insert,
@@ -31,16 +32,15 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from claimgraph import __version__
 from claimgraph.errors import StorageError
 from claimgraph.model import (
-    Actor,
     ArticleAnalysis,
     Entity,
     EntityLink,
     Failure,
-    stable_id,
 )
 from claimgraph.store import schema as t
 from claimgraph.store.connect import check_schema, engine_for, storage_error, use_wal
-from claimgraph.store.entities import fold_name, link_actor
+from claimgraph.store.entities import fold_name
+from claimgraph.store.linking import entity_from_row, link_actors
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ class SqlStore:
                 if stored is not None:
                     self._delete_article(connection, stored)
                 self._insert_article(connection, analysis, run_id, weights_hash, digest)
-                links = self._link_actors(connection, analysis)
+                links = link_actors(connection, analysis)
                 self._insert_rows(connection, analysis, links)
         except StorageError as err:
             if isinstance(err.__cause__, IntegrityError) and self.stored_version(article.text):
@@ -230,6 +230,18 @@ class SqlStore:
             )
 
     def _delete_article(self, connection: Connection, article_id: str) -> None:
+        counts = connection.execute(
+            select(t.actors.c.entity_id, func.count())
+            .where(t.actors.c.article_id == article_id, t.actors.c.entity_id.is_not(None))
+            .group_by(t.actors.c.entity_id)
+        ).all()
+        if counts:
+            connection.execute(
+                update(t.entities)
+                .where(t.entities.c.id == bindparam("eid"))
+                .values(linked=t.entities.c.linked - bindparam("n")),
+                [{"eid": entity_id, "n": n} for entity_id, n in counts],
+            )
         for table in t.ARTICLE_TABLES:
             connection.execute(delete(table).where(table.c.article_id == article_id))
         if self.dialect == "sqlite":
@@ -278,59 +290,6 @@ class SqlStore:
                 text("INSERT INTO article_search (article_id, title, body) VALUES (:a, :t, :b)"),
                 {"a": article.id, "t": article.title or "", "b": article.text},
             )
-
-    def _link_actors(self, connection: Connection, analysis: ArticleAnalysis) -> dict[str, str]:
-        """Link each actor to an entity (creating or extending entities); returns the
-        entity id of each actor id."""
-        lookup = _Lookup(connection)
-        links: dict[str, str] = {}
-        for actor in analysis.actors:
-            link = link_actor(actor, lookup)
-            entity = link.entity
-            exists = connection.execute(
-                select(t.entities.c.id).where(t.entities.c.id == entity.id)
-            ).first() is not None
-            if link.new and exists:  # a namesake the linker kept apart: an id of its own
-                own = stable_id(entity.id, analysis.article.id, actor.id, prefix="ent_")
-                entity = entity.model_copy(update={"id": own})
-                exists = False
-            if not exists:
-                connection.execute(insert(t.entities).values(**_entity_row(entity)))
-            else:
-                connection.execute(
-                    update(t.entities)
-                    .where(t.entities.c.id == entity.id)
-                    .values(name=entity.name, aliases=entity.aliases)
-                )
-            known = set(
-                connection.execute(
-                    select(t.entity_aliases.c.alias).where(
-                        t.entity_aliases.c.entity_id == entity.id
-                    )
-                ).scalars()
-            )
-            for alias in entity.aliases:
-                if alias not in known:
-                    folded = fold_name(alias)
-                    words = folded.split()
-                    connection.execute(
-                        insert(t.entity_aliases).values(
-                            entity_id=entity.id,
-                            alias=alias,
-                            folded=folded,
-                            last_word=words[-1] if len(words) > 1 else None,
-                        )
-                    )
-            links[actor.id] = entity.id
-            connection.execute(
-                insert(t.actors).values(
-                    **_actor_row(analysis.article.id, actor),
-                    entity_id=entity.id,
-                    link_reason=link.reason,
-                    link_confidence=link.confidence,
-                )
-            )
-        return links
 
     def _insert_rows(
         self, connection: Connection, analysis: ArticleAnalysis, links: dict[str, str]
@@ -447,7 +406,7 @@ class SqlStore:
 
     def entities(self, name: str | None = None, *, limit: int = 50) -> list[Entity]:
         """Entities whose name or alias contains ``name`` (all when ``None``), the most
-        mentioned first."""
+        linked first."""
         with self._read() as connection:
             query = select(t.entities)
             if name:
@@ -456,16 +415,10 @@ class SqlStore:
                     t.entity_aliases.c.folded.like(folded)
                 )
                 query = query.where(or_(t.entities.c.id.in_(aliased)))
-            mentions = (
-                select(func.count())
-                .select_from(t.actors)
-                .where(t.actors.c.entity_id == t.entities.c.id)
-                .scalar_subquery()
-            )
             rows = connection.execute(
-                query.order_by(mentions.desc(), t.entities.c.name).limit(limit)
+                query.order_by(t.entities.c.linked.desc(), t.entities.c.name).limit(limit)
             ).mappings()
-            return [_entity(row) for row in rows]
+            return [entity_from_row(row) for row in rows]
 
     def links(self, entity_id: str) -> list[EntityLink]:
         """How each article's actor is linked to ``entity_id``."""
@@ -504,90 +457,6 @@ class SqlStore:
 
         with self._read() as connection:
             return search(connection, query, limit=limit)
-
-
-class _Lookup:
-    """The linker's view of the entities table (an
-    :class:`~claimgraph.store.entities.EntityLookup`)."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def _entities(self, ids: Sequence[str]) -> list[Entity]:
-        """The entities ``ids``, the most linked first (ties by id)."""
-        if not ids:
-            return []
-        linked = (
-            select(func.count())
-            .select_from(t.actors)
-            .where(t.actors.c.entity_id == t.entities.c.id)
-            .scalar_subquery()
-        )
-        rows = self.connection.execute(
-            select(t.entities)
-            .where(t.entities.c.id.in_(sorted(set(ids))))
-            .order_by(linked.desc(), t.entities.c.id)
-        ).mappings()
-        return [_entity(row) for row in rows]
-
-    def by_dictionary_key(self, key: str) -> Entity | None:
-        row = (
-            self.connection.execute(select(t.entities).where(t.entities.c.dictionary_key == key))
-            .mappings()
-            .first()
-        )
-        return _entity(row) if row is not None else None
-
-    def by_alias(self, folded: str) -> list[Entity]:
-        ids = self.connection.execute(
-            select(t.entity_aliases.c.entity_id).where(t.entity_aliases.c.folded == folded)
-        ).scalars()
-        return self._entities(list(ids))
-
-    def by_last_word(self, folded_word: str) -> list[Entity]:
-        ids = self.connection.execute(
-            select(t.entity_aliases.c.entity_id).where(
-                t.entity_aliases.c.last_word == folded_word
-            )
-        ).scalars()
-        return self._entities(list(ids))
-
-
-def _entity(row: Any) -> Entity:
-    return Entity(
-        id=row["id"],
-        name=row["name"],
-        type=row["type"],
-        code=row["code"],
-        dictionary_key=row["dictionary_key"],
-        aliases=list(row["aliases"] or []),
-    )
-
-
-def _entity_row(entity: Entity) -> dict[str, Any]:
-    return {
-        "id": entity.id,
-        "name": entity.name,
-        "type": entity.type.value,
-        "code": entity.code,
-        "dictionary_key": entity.dictionary_key,
-        "aliases": list(entity.aliases),
-    }
-
-
-def _actor_row(article_id: str, actor: Actor) -> dict[str, Any]:
-    return {
-        "article_id": article_id,
-        "actor_id": actor.id,
-        "name": actor.name,
-        "type": actor.type.value,
-        "code": actor.code,
-        "dictionary_key": actor.dictionary_key,
-        "roles": list(actor.roles),
-        "affiliations": list(actor.affiliations),
-        "aliases": list(actor.aliases),
-        "mentions": len(actor.mentions),
-    }
 
 
 __all__ = ["SqlStore", "canonical_url", "text_hash"]
