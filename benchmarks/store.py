@@ -1,7 +1,7 @@
 """Store benchmark: ingest 1,000 DEV articles into SQLite (and PostgreSQL where it is
 installed), against `claimgraph analyze -f jsonl` over the same texts.
 
-    python benchmarks/store.py [--n 1000] [--no-postgres] [--json OUT]
+    python benchmarks/store.py [--n 1000] [--rounds 1] [--no-postgres] [--json OUT]
 
 The texts are the PolNeAR DEV articles and FNC-1 DEV bodies (``../shared/data``), in that
 order, up to ``--n``.  Each run is its own process (start-up and model loading included),
@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,7 +60,8 @@ def run(args: list[str]) -> tuple[float, float]:
 
 
 def postgres_url(root: Path) -> tuple[str, list[str]] | None:
-    """A throwaway PostgreSQL server's database URL and its stop command, or ``None``."""
+    """A throwaway PostgreSQL server's database URL prefix (a round number completes
+    it) and its stop command, or ``None``."""
     found = shutil.which("pg_ctl") or next(
         (str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))), None
     )
@@ -78,10 +80,17 @@ def postgres_url(root: Path) -> tuple[str, list[str]] | None:
     subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-o",
                     f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "-l",
                     str(root / "pg.log"), "-w", "start"], **quiet)  # fmt: skip
-    subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U",
-                    "postgres", "claimgraph"], **quiet)  # fmt: skip
     stop = [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/claimgraph", stop
+
+
+def createdb(url: str) -> None:
+    """Create the (empty) database of a ``postgresql+psycopg://`` URL on its server."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base.replace("+psycopg", "") + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
@@ -89,35 +98,48 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat every run this many times, interleaved; medians count")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="claimgraph-store-bench-"))
     texts = root / "corpus.jsonl"
     n = corpus(texts, args.n)
-    figures: dict[str, dict[str, float]] = {}
+    runs: dict[str, list[tuple[float, float]]] = {}
 
     def record(name: str, seconds: float, rss: float) -> None:
-        figures[name] = {"seconds": round(seconds, 1), "articles_per_s": round(n / seconds, 2),
-                         "peak_rss_mb": round(rss)}  # fmt: skip
+        runs.setdefault(name, []).append((seconds, rss))
         print(f"{name:<26} {seconds:8.1f} s  {n / seconds:6.2f} articles/s  {rss:6.0f} MB",
               flush=True)  # fmt: skip
 
+    server = None
     try:
-        record("analyze -f jsonl", *run(["analyze", str(texts), "-f", "jsonl", "-o", os.devnull]))
-        db = str(root / "store.db")
-        record("ingest (SQLite)", *run(["ingest", str(texts), "--db", db]))
-        record("ingest again (SQLite)", *run(["ingest", str(texts), "--db", db]))
         server = None if args.no_postgres else postgres_url(root)
-        if server is not None:
-            url, stop = server
-            try:
+        for round_ in range(args.rounds):
+            record("analyze -f jsonl", *run(["analyze", str(texts), "-f", "jsonl", "-o",
+                                             os.devnull]))  # fmt: skip
+            db = str(root / f"store{round_}.db")
+            record("ingest (SQLite)", *run(["ingest", str(texts), "--db", db]))
+            record("ingest again (SQLite)", *run(["ingest", str(texts), "--db", db]))
+            if server is not None:
+                url = f"{server[0]}{round_}"
+                createdb(url)
                 record("ingest (PostgreSQL)", *run(["ingest", str(texts), "--db", url]))
                 record("ingest again (PostgreSQL)", *run(["ingest", str(texts), "--db", url]))
-            finally:
-                subprocess.run(stop, capture_output=True)
     finally:
+        if server is not None:
+            subprocess.run(server[1], capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+    figures = {
+        name: {
+            "seconds": round(statistics.median(s for s, _ in values), 1),
+            "articles_per_s": round(n / statistics.median(s for s, _ in values), 2),
+            "peak_rss_mb": round(max(r for _, r in values)),
+            "all_seconds": [round(s, 1) for s, _ in values],
+        }
+        for name, values in runs.items()
+    }
     base = figures["analyze -f jsonl"]["seconds"]
     for backend in ("SQLite", "PostgreSQL"):
         first = figures.get(f"ingest ({backend})")
@@ -125,10 +147,11 @@ def main() -> None:
         if first and again:
             overhead = 100 * (first["seconds"] / base - 1)
             share = 100 * again["seconds"] / first["seconds"]
-            print(f"{backend}: store adds {overhead:+.1f} % to analyze; "
-                  f"re-ingest takes {share:.1f} % of the first")  # fmt: skip
+            print(f"{backend}: store adds {overhead:+.1f} % to analyze; re-ingest takes "
+                  f"{share:.1f} % of the first (medians of {args.rounds})")  # fmt: skip
     if args.json:
-        args.json.write_text(json.dumps({"n": n, "runs": figures}, indent=1) + "\n")
+        args.json.write_text(json.dumps({"n": n, "rounds": args.rounds, "runs": figures},
+                                        indent=1) + "\n")  # fmt: skip
 
 
 if __name__ == "__main__":
