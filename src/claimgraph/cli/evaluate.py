@@ -18,6 +18,7 @@ EVAL_TASKS = {
     "events": "events",
     "hedging": "hedging",
     "machine-text": "machine_text",
+    "propositions": "propositions",
 }
 
 
@@ -53,16 +54,19 @@ def eval_command(
     no_cue_encoder: bool,
     as_json: bool,
 ) -> None:
-    """Score claimgraph on an annotated corpus (TASK: attribution, events, hedging, machine-text).
+    """Score claimgraph on an annotated corpus (TASK: attribution, events, hedging,
+    machine-text, propositions).
 
     Predicts from the text alone, through the same pipeline as `claimgraph analyze`,
     optionally writes the predictions, and prints precision/recall/F1 (or AUROC). The
-    last line is the headline metric, e.g. ``attribution_f1_overlap=0.7000``.
+    last line is the headline metric, e.g. ``attribution_f1_overlap=0.7000``
+    (B-cubed F1 for propositions).
 
     \b
     Examples:
       claimgraph eval attribution dev.jsonl --fold heldout --config benchmarks/heldout.toml
       claimgraph eval machine-text xsum_mgt_dev.jsonl --fold heldout --json
+      claimgraph eval propositions emergent_dev.jsonl --fold heldout
     """
     if not Path(data).is_file():
         raise click.ClickException(f"no such data file: {data}")

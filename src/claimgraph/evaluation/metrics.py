@@ -1,7 +1,8 @@
-"""Metrics every evaluation shares: precision, recall, F1 and AUROC."""
+"""Metrics every evaluation shares: precision, recall, F1, AUROC and B-cubed."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -56,4 +57,21 @@ def auroc(
     return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-__all__ = ["auroc", "binary_prf", "f1", "prf"]
+def bcubed(predicted: Sequence[Any], gold: Sequence[Any]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of a clustering: for each item, the share of its
+    predicted cluster that shares its gold cluster (precision) and the share of its gold
+    cluster that shares its predicted cluster (recall), averaged over items."""
+    if len(predicted) != len(gold):
+        raise ValueError("predicted and gold clusterings differ in length")
+    if not gold:
+        return 0.0, 0.0, 0.0
+    pred_size = Counter(predicted)
+    gold_size = Counter(gold)
+    both = Counter(zip(predicted, gold, strict=True))
+    precision = sum(both[(p, g)] / pred_size[p] for p, g in zip(predicted, gold, strict=True))
+    recall = sum(both[(p, g)] / gold_size[g] for p, g in zip(predicted, gold, strict=True))
+    precision, recall = precision / len(gold), recall / len(gold)
+    return precision, recall, f1(precision, recall)
+
+
+__all__ = ["auroc", "bcubed", "binary_prf", "f1", "prf"]

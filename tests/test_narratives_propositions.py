@@ -1,0 +1,103 @@
+"""Propositions: B-cubed scoring, the incremental index, and `claimgraph eval propositions`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from claimgraph.evaluation.metrics import bcubed
+from claimgraph.narratives import PropositionIndex
+
+
+def test_bcubed_scores_known_clusterings() -> None:
+    gold = ["a", "a", "b", "b"]
+    assert bcubed([1, 1, 2, 2], gold) == (1.0, 1.0, 1.0)
+    precision, recall, _ = bcubed([1, 1, 1, 1], gold)  # one cluster: recall 1, precision 1/2
+    assert (precision, recall) == (0.5, 1.0)
+    precision, recall, _ = bcubed([1, 2, 3, 4], gold)  # singletons: precision 1, recall 1/2
+    assert (precision, recall) == (1.0, 0.5)
+    with pytest.raises(ValueError):
+        bcubed([1], gold)
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_proposition_index_joins_similar_claims_and_opens_new_ones() -> None:
+    index = PropositionIndex(0.8, dimensions=3)
+    day = dt.datetime(2024, 3, 22, tzinfo=dt.UTC)
+    assert index.add("a1", "strike at the port", _unit(1, 0, 0), when=day) == 0
+    assert index.add("b1", "storm closes schools", _unit(0, 1, 0)) == 1
+    later = day + dt.timedelta(days=2)
+    assert index.add("a2", "port strike goes on", _unit(1, 0.2, 0), when=later) == 0
+    assert index.add("c1", "rates go up", _unit(0, 0, 1)) == 2
+    first = index.propositions[0]
+    assert first.keys == ["a1", "a2"] and (first.first_seen, first.last_seen) == (day, later)
+    # the label is the member nearest the centroid
+    assert index.add("a3", "dock workers walk out", _unit(1, 0.1, 0)) == 0
+    assert index.label(0) == "dock workers walk out"
+
+
+def test_proposition_index_grows_past_its_first_allocation() -> None:
+    index = PropositionIndex(0.99, dimensions=40)
+    ids = [index.add(str(i), str(i), np.eye(40, dtype=np.float32)[i]) for i in range(40)]
+    assert ids == list(range(40)) and len(index) == 40
+    assert index.add("again", "0 again", np.eye(40, dtype=np.float32)[7]) == 7
+
+
+def test_proposition_index_refuses_a_threshold_that_is_not_a_similarity() -> None:
+    with pytest.raises(ValueError):
+        PropositionIndex(1.5)
+
+
+HEADLINES = {
+    "port": [
+        "Dock workers strike at Calloway harbor over pay",
+        "Calloway harbor dock workers walk out in pay dispute",
+        "Strike by harbor workers halts the port of Calloway",
+    ],
+    "storm": [
+        "Winter storm closes schools across the northern valley",
+        "Schools shut in the northern valley as the storm hits",
+        "Heavy snowstorm forces school closures in the north valley",
+    ],
+    "rates": [
+        "Central bank raises interest rates by half a point",
+        "Interest rates go up half a percentage point, central bank says",
+        "The central bank lifts its key rate by 0.5 points",
+    ],
+}
+
+
+@pytest.mark.slow
+def test_eval_propositions_groups_headlines_without_their_claims(tmp_path) -> None:
+    from claimgraph.cli import cli
+
+    data = tmp_path / "headlines.jsonl"
+    rows = [
+        {"id": f"{claim}-{i}", "claim_id": claim, "headline": text}
+        for claim, texts in HEADLINES.items()
+        for i, text in enumerate(texts)
+    ]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "predictions.jsonl"
+    result = CliRunner().invoke(
+        cli, ["eval", "propositions", str(data), "--predictions", str(out), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)["metrics"]
+    assert metrics["propositions_bcubed_f1"] >= 0.8 and metrics["claims"] == 3
+    predicted = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [p["id"] for p in predicted] == [r["id"] for r in rows]
+    by_claim = {}
+    for row, p in zip(rows, predicted, strict=True):
+        by_claim.setdefault(row["claim_id"], set()).add(p["cluster"])
+    # no proposition mixes two of these stories
+    clusters = [c for claim in by_claim.values() for c in claim]
+    assert len(clusters) == len(set(clusters))
