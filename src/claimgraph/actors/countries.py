@@ -4,7 +4,7 @@ country part of a CAMEO code), from the ``countryinfo`` package's data.
 The CAMEO/Phoenix country blocks list a country's names together with its capital,
 cities and states under one code, and say nothing of which is which; these facts tell
 them apart (:func:`claimgraph.actors.country_form`) and name the capital that stands for
-a government ("Moscow said", :func:`claimgraph.actors.capital_of`).
+a government ("Moscow said", :func:`claimgraph.actors.government_key`).
 """
 
 from __future__ import annotations
