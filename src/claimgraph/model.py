@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Version of the JSON schema written by :func:`claimgraph.outputs.to_json`.
 #: Bump the minor version when fields are added, the major version when they change.
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 
 class _Model(BaseModel):
@@ -326,6 +326,35 @@ class ClaimEvidence(_Model):
     denials: list[Span] = Field(default_factory=list)
 
 
+ContradictionKind = Literal["explicit", "conflicting_values", "self_contradiction"]
+
+
+class ClaimRef(_Model):
+    """One side of a contradiction: a claim of the article and who makes it."""
+
+    claim_id: str
+    statement_id: str | None = None
+    span: Span
+    speaker: str | None = None
+    actor_id: str | None = None
+
+
+class Contradiction(_Model):
+    """Two claims that cannot both be true (see :mod:`claimgraph.narratives`)."""
+
+    id: str
+    kind: ContradictionKind
+    score: float = Field(ge=0.0, le=1.0)
+    a: ClaimRef
+    b: ClaimRef
+    #: What the two disagree on: "denial", "place", "number" or "date".
+    about: str
+
+    @classmethod
+    def make_id(cls, a: str, b: str) -> str:
+        return stable_id(*sorted((a, b)), prefix="c_")
+
+
 class BlockSpan(_Model):
     """A span inside one of ``Article.metadata_blocks`` (not in the article text)."""
 
@@ -372,6 +401,7 @@ class ArticleAnalysis(_Model):
     speech_acts: list[SpeechAct] = Field(default_factory=list)
     evidence: list[ClaimEvidence] = Field(default_factory=list)
     credibility: list[CredibilitySignal] = Field(default_factory=list)
+    contradictions: list[Contradiction] = Field(default_factory=list)
     provenance: Provenance | None = None
 
     def check_spans(self) -> None:
@@ -402,6 +432,9 @@ class ArticleAnalysis(_Model):
             item.claim.check(text)
             for span in [*item.hedges, *item.justification, *item.denials]:
                 span.check(text)
+        for contradiction in self.contradictions:
+            contradiction.a.span.check(text)
+            contradiction.b.span.check(text)
         for signal in self.credibility:
             for span in signal.spans:
                 span.check(text)
@@ -430,7 +463,10 @@ __all__ = [
     "ArticleAnalysis",
     "BlockSpan",
     "ClaimEvidence",
+    "ClaimRef",
     "CodeEvidence",
+    "Contradiction",
+    "ContradictionKind",
     "CredibilitySignal",
     "Entity",
     "EntityLink",

@@ -52,6 +52,7 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("actors", "claimgraph.actors:run_stage"),
     StageSpec("speech_acts", "claimgraph.speech_acts:run_stage"),
     StageSpec("evidence", "claimgraph.evidence:run_stage"),
+    StageSpec("contradictions", "claimgraph.narratives.within:run_stage"),
     StageSpec("credibility", "claimgraph.credibility:run_stage"),
 )
 

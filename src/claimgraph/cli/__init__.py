@@ -19,6 +19,7 @@ from claimgraph import __version__
 from claimgraph.cli.analyze import analyze
 from claimgraph.cli.common import exit_code_for, fail, setup_logging
 from claimgraph.cli.evaluate import eval_command
+from claimgraph.cli.narratives import narratives
 from claimgraph.cli.schema import schema
 from claimgraph.cli.store import entities, export, ingest, search
 from claimgraph.errors import ClaimgraphError
@@ -62,12 +63,15 @@ def cli(verbose: int) -> None:
       cat story.txt | claimgraph analyze - --format markdown
       claimgraph analyze corpus.jsonl --format jsonl -o analyses.jsonl
       claimgraph ingest examples/*.html && claimgraph entities --name Okafor
+      claimgraph narratives --entity Ukraine
       claimgraph eval attribution dev.jsonl --fold heldout
     """
     setup_logging(verbose)
 
 
-for _command in (analyze, ingest, search, entities, export, eval_command, schema):
+for _command in (
+    analyze, ingest, search, entities, narratives, export, eval_command, schema
+):
     cli.add_command(_command)
 
 

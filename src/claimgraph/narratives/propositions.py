@@ -8,9 +8,11 @@ articles never recomputes what is there.  The threshold (:data:`DEFAULT_THRESHOL
 chosen on the train fold of the Emergent DEV headlines (folds by claim); see
 docs/quality.md, "Propositions".
 
-A proposition's label is its most central claim: the member closest to its centroid.
-Each look-up compares a claim with every centroid (one matrix product), which is linear
-in the number of propositions.
+A proposition's label is its most central claim, kept incrementally: a new member
+replaces the label when it is closer to the updated centroid than the label is.  Each
+look-up compares a claim with every centroid (one matrix product), which is linear in
+the number of propositions.  :meth:`PropositionIndex.from_state` rebuilds the index from
+stored sums, sizes and labels, so a store adds claims without reading old ones.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ class Proposition:
     first_seen: dt.datetime | None = None
     last_seen: dt.datetime | None = None
     label: str = ""
+    label_key: str | None = None
+    #: Members, including those placed before the index was rebuilt from a store.
+    size: int = 0
 
 
 class PropositionIndex:
@@ -50,7 +55,41 @@ class PropositionIndex:
         self.propositions: list[Proposition] = []
         self._sums = np.zeros((16, dimensions), dtype=np.float32)
         self._centroids = np.zeros((16, dimensions), dtype=np.float32)
-        self._members: list[list[FloatArray]] = []
+        self._labels: list[FloatArray] = []
+        self.touched: set[int] = set()
+
+    @classmethod
+    def from_state(
+        cls,
+        propositions: Sequence[Proposition],
+        sums: Sequence[FloatArray],
+        label_vectors: Sequence[FloatArray],
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> PropositionIndex:
+        """The index as stored: propositions (ids ``0..n-1`` in order) with the sum of
+        their members' vectors and their label's vector."""
+        dimensions = len(sums[0]) if len(sums) else 384
+        index = cls(threshold, dimensions=dimensions)
+        n = len(propositions)
+        capacity = max(16, 1 << max(0, n - 1).bit_length())
+        index._sums = np.zeros((capacity, dimensions), dtype=np.float32)
+        index._centroids = np.zeros((capacity, dimensions), dtype=np.float32)
+        for i, (proposition, total) in enumerate(zip(propositions, sums, strict=True)):
+            if proposition.id != i:
+                raise ValueError(f"proposition {proposition.id} stored at position {i}")
+            index._sums[i] = total
+            index._centroids[i] = total / (float(np.linalg.norm(total)) or 1.0)
+        index.propositions = list(propositions)
+        index._labels = [np.asarray(v, dtype=np.float32) for v in label_vectors]
+        return index
+
+    def sum_vector(self, proposition_id: int) -> FloatArray:
+        """The sum of the proposition's member vectors."""
+        return np.asarray(self._sums[proposition_id], dtype=np.float32).copy()
+
+    def label_vector(self, proposition_id: int) -> FloatArray:
+        """The vector of the proposition's label claim."""
+        return self._labels[proposition_id]
 
     def __len__(self) -> int:
         return len(self.propositions)
@@ -73,36 +112,33 @@ class PropositionIndex:
                 self._sums = np.vstack([self._sums, np.zeros_like(self._sums)])
                 self._centroids = np.vstack([self._centroids, np.zeros_like(self._centroids)])
             self.propositions.append(Proposition(id=n))
-            self._members.append([])
+            self._labels.append(vector)
         self._sums[best] += vector
         norm = float(np.linalg.norm(self._sums[best])) or 1.0
         self._centroids[best] = self._sums[best] / norm
         proposition = self.propositions[best]
         proposition.keys.append(key)
         proposition.texts.append(text)
-        self._members[best].append(vector)
+        proposition.size += 1
+        centroid = self._centroids[best]
+        if not proposition.label or float(vector @ centroid) > float(self._labels[best] @ centroid):
+            proposition.label, proposition.label_key = text, key
+            self._labels[best] = vector
         if when is not None:
             if proposition.first_seen is None or when < proposition.first_seen:
                 proposition.first_seen = when
             if proposition.last_seen is None or when > proposition.last_seen:
                 proposition.last_seen = when
-        proposition.label = ""
+        self.touched.add(best)
         return best
 
-    def add_all(
-        self, keys: Sequence[str], texts: Sequence[str], vectors: FloatArray
-    ) -> list[int]:
+    def add_all(self, keys: Sequence[str], texts: Sequence[str], vectors: FloatArray) -> list[int]:
         """Place claims in order; returns the proposition id of each."""
         return [self.add(k, t, v) for k, t, v in zip(keys, texts, vectors, strict=True)]
 
     def label(self, proposition_id: int) -> str:
-        """The proposition's most central claim."""
-        proposition = self.propositions[proposition_id]
-        if not proposition.label:
-            members = np.vstack(self._members[proposition_id])
-            central = int((members @ self._centroids[proposition_id]).argmax())
-            proposition.label = proposition.texts[central]
-        return proposition.label
+        """The proposition's most central claim (see the module docstring)."""
+        return self.propositions[proposition_id].label
 
 
 def embed_claims(texts: Sequence[str], *, batch_size: int = 64) -> FloatArray:

@@ -7,7 +7,11 @@ graph for Gephi, and schema.org ``Claim`` objects in JSON-LD.
   actors, entities, speech acts, evidence, credibility, failures), for pandas, R, DuckDB.
 - ``graphml``: entities as nodes; speech acts between them (accuse, deny, appeal,
   praise, threaten, ...) as directed edges, one per source, target and act, with the
-  count, the first and last article dates and the statement ids behind it (networkx).
+  count, the first and last article dates and the statement ids behind it (networkx);
+  and the propositions of the narrative layer (``claimgraph narratives``) as nodes with
+  ``kind="proposition"``, with an edge from each speaker entity to each proposition it
+  supports, denies or reports (``act`` = ``STANCE_SUPPORTS``/``_DENIES``/``_REPORTS``,
+  counted, with the claim ids behind it).
 - ``jsonld``: one schema.org ``Claim`` per statement: ``text`` the content,
   ``author`` the speaker, ``appearance`` and ``firstAppearance`` the article, the shape
   ClaimReview tools read.
@@ -156,7 +160,44 @@ def entity_graph(store: SqlStore) -> Any:
             last=dates[-1] if dates else "",
             statements=" ".join(sorted(set(edge["statements"]))),
         )
+    _add_propositions(store, graph)
     return graph
+
+
+def _add_propositions(store: SqlStore, graph: Any) -> None:
+    """Propositions as nodes and speakers' stances toward them as edges."""
+    if not store.has_narrative_tables():
+        return
+    for proposition in store.propositions():
+        graph.add_node(
+            f"proposition:{proposition['id']}",
+            label=proposition["label"],
+            type="PROPOSITION",
+            kind="proposition",
+            size=proposition["size"],
+            first=proposition["first_seen"].isoformat()[:10] if proposition["first_seen"] else "",
+            last=proposition["last_seen"].isoformat()[:10] if proposition["last_seen"] else "",
+        )
+    stances: dict[tuple[str, int, str], list[str]] = {}
+    for claim in store.narrative_claims():
+        entity = claim["speaker_entity_id"]
+        if entity is None or claim["stance"] == "unrelated" or entity not in graph:
+            continue
+        stances.setdefault((entity, claim["proposition_id"], claim["stance"]), []).append(
+            claim["claim_id"]
+        )
+    for (entity, proposition_id, stance), claim_ids in sorted(stances.items()):
+        act = f"STANCE_{stance.upper()}"
+        graph.add_edge(
+            entity,
+            f"proposition:{proposition_id}",
+            key=act,
+            act=act,
+            weight=len(claim_ids),
+            first="",
+            last="",
+            statements=" ".join(sorted(claim_ids)),
+        )
 
 
 def export_graphml(store: SqlStore, path: Path) -> int:

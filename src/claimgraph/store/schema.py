@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 
 #: The migration revision this code reads and writes (migrations/versions).
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 metadata = MetaData()
 
@@ -225,20 +226,112 @@ failures = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+# -- the narrative layer (claimgraph.narratives): propositions across articles --------
+
+propositions = Table(
+    "propositions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("label", Text, nullable=False),
+    Column("label_claim_id", String(64)),
+    Column("size", Integer, nullable=False),
+    Column("first_seen", DateTime(timezone=True)),
+    Column("last_seen", DateTime(timezone=True)),
+    #: The sum of the members' unit vectors (float32 bytes): the centroid, kept
+    #: incrementally.
+    Column("vector_sum", LargeBinary, nullable=False),
+)
+
+narrative_claims = Table(
+    "narrative_claims",
+    metadata,
+    Column("claim_id", String(64), primary_key=True),
+    _article_id(),
+    Column("proposition_id", Integer, ForeignKey("propositions.id"), nullable=False),
+    Column("statement_id", String(64)),
+    Column("speaker", Text),
+    Column("speaker_entity_id", String(64), ForeignKey("entities.id")),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("stance", String(16), nullable=False),
+    Column("stance_score", Float, nullable=False),
+    Column("published", DateTime(timezone=True)),
+    Column("site", Text),
+    #: Event signals of the claim (places, counted nouns) for conflicting values.
+    Column("signals", JSON, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    Index("ix_narrative_claims_proposition", "proposition_id"),
+    Index("ix_narrative_claims_article", "article_id"),
+    Index("ix_narrative_claims_speaker_entity", "speaker_entity_id"),
+)
+
+claim_signals = Table(
+    "claim_signals",
+    metadata,
+    Column(
+        "claim_id",
+        String(64),
+        ForeignKey("narrative_claims.claim_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("signal", String(64), primary_key=True),
+    _article_id(),
+    Index("ix_claim_signals_signal", "signal"),
+)
+
+contradictions = Table(
+    "contradictions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(24), nullable=False),
+    Column("about", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("a_claim_id", String(64), nullable=False),
+    Column("b_claim_id", String(64), nullable=False),
+    Column("a_article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("b_article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("proposition_id", Integer),
+    Index("ix_contradictions_a_article", "a_article_id"),
+    Index("ix_contradictions_b_article", "b_article_id"),
+)
+
+narrative_articles = Table(
+    "narrative_articles",
+    metadata,
+    _article_id(primary_key=True),
+    Column("built_at", DateTime(timezone=True), nullable=False),
+)
+
 #: Tables whose rows belong to one article (deleted with it on re-analysis).
-ARTICLE_TABLES = (speech_act_targets, credibility, evidence, speech_acts, statements, actors)
+ARTICLE_TABLES = (
+    claim_signals,
+    narrative_claims,
+    narrative_articles,
+    speech_act_targets,
+    credibility,
+    evidence,
+    speech_acts,
+    statements,
+    actors,
+)
 
 __all__ = [
     "ARTICLE_TABLES",
     "SCHEMA_REVISION",
     "actors",
     "articles",
+    "claim_signals",
+    "contradictions",
     "credibility",
     "entities",
     "entity_aliases",
     "evidence",
     "failures",
     "metadata",
+    "narrative_articles",
+    "narrative_claims",
+    "propositions",
     "runs",
     "speech_act_targets",
     "speech_acts",

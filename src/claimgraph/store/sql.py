@@ -41,6 +41,7 @@ from claimgraph.store import schema as t
 from claimgraph.store.connect import check_schema, engine_for, storage_error, use_wal
 from claimgraph.store.entities import fold_name
 from claimgraph.store.linking import entity_from_row, link_actors
+from claimgraph.store.narratives import NarrativeTables
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))
 
 
-class SqlStore:
+class SqlStore(NarrativeTables):
     """A claimgraph store in the database at ``url`` (see :func:`database_url`).
 
     ``create`` gives an empty database the schema (commands that only read pass
@@ -242,6 +243,14 @@ class SqlStore:
                 .values(linked=t.entities.c.linked - bindparam("n")),
                 [{"eid": entity_id, "n": n} for entity_id, n in counts],
             )
+        connection.execute(
+            delete(t.contradictions).where(
+                or_(
+                    t.contradictions.c.a_article_id == article_id,
+                    t.contradictions.c.b_article_id == article_id,
+                )
+            )
+        )
         for table in t.ARTICLE_TABLES:
             connection.execute(delete(table).where(table.c.article_id == article_id))
         if self.dialect == "sqlite":

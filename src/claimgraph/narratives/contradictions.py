@@ -1,0 +1,250 @@
+"""Contradictions: pairs of claims that cannot both be true.
+
+Three kinds (:data:`KINDS`):
+
+* ``explicit``: one side reports a proposition as true and the other as false (a denial
+  against an assertion).  Between two reports with no claim given, each report's
+  *polarity* (:func:`denial_probability`: does it report its story as false?) decides:
+  the pair contradicts when exactly one of the two denies
+  (score ``p_a (1 - p_b) + p_b (1 - p_a)``).  Inside a proposition the claims' stances
+  (supports against denies) decide.
+* ``conflicting_values``: two accounts of the same event with a different place, number
+  or date (:func:`conflicting_values`): "fled towards Ukraine" against "tried to flee
+  to Belarus, not Ukraine"; "139 deaths" against "137 deaths".
+* ``self_contradiction``: an explicit contradiction or conflicting values between two
+  claims of the same speaker.
+
+The polarity model (weights in ``models/stance/polarity.npz``, fitted by
+:mod:`claimgraph.training.stance` on the train fold of the Emergent headlines, folds by
+claim) is a logistic regression over the text's short-text stance cues, its refuting
+words and its MiniLM vector (:func:`polarity_features`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from claimgraph.errors import ModelError
+from claimgraph.narratives.stance import MODEL_DIR, REFUTING, words
+
+FloatArray = npt.NDArray[np.float32]
+
+KINDS = ("explicit", "conflicting_values", "self_contradiction")
+
+#: Contradiction probability at which a pair of reports is called a contradiction.
+DEFAULT_THRESHOLD = 0.5
+
+#: Words that describe a movement (its place is a destination or a route).
+MOVEMENT = frozenset(
+    """flee fled flees fleeing escape escaped escapes escaping cross crossed crossing
+    travel travelled traveled travelling traveling head headed heading go went going run
+    ran drive drove driving fly flew move moved moving enter entered entering border
+    smuggle smuggled return returned arrive arrived""".split()
+)
+_NEGATORS = ("not ", "rather than ", "instead of ", "never ", "nor ")
+_NUMBER_NOUN = re.compile(
+    r"\b(\d[\d,]*(?:\.\d+)?)\s+(?:(?:more|other|additional|extra|of|the)\s+){0,2}([a-z]+)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_WEEKDAY = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE
+)
+
+
+#: A denial or debunking word (the one-word rule the polarity model starts from).
+_DENIAL_WORD = re.compile(
+    r"\b(?:not|no|false|fake|hoax|denies|denied|deny|rumou?rs?|myths?|debunk\w*|isn't|"
+    r"wasn't|didn't|doesn't|never|untrue|bogus)\b",
+    re.IGNORECASE,
+)
+
+
+def polarity_features(texts: Sequence[str], vectors: FloatArray) -> FloatArray:
+    """The polarity model's input: the short-text stance cues of each text
+    (:func:`~claimgraph.narratives.stance.cue_features`), its refuting words, whether it
+    has a denial word, then its MiniLM vector."""
+    from claimgraph.narratives.stance import cue_features
+
+    rows = []
+    for text, vector in zip(texts, vectors, strict=True):
+        tokens = words(text)
+        lexical = [
+            *cue_features("", text),
+            float(sum(1 for t in tokens if t in REFUTING)),
+            float(bool(_DENIAL_WORD.search(text))),
+        ]
+        rows.append(np.concatenate([np.asarray(lexical, dtype=np.float32), vector]))
+    if not rows:
+        return np.zeros((0, 15 + 384), dtype=np.float32)
+    return np.vstack(rows).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class PolarityModel:
+    """Logistic regression: the probability that a text reports its story as false."""
+
+    mean: FloatArray
+    scale: FloatArray
+    coef: FloatArray
+    intercept: float
+    threshold: float
+    fitted_on: str
+
+    def probability(self, features: FloatArray) -> FloatArray:
+        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+    def save(self, directory: Path, *, extra: dict[str, object] | None = None) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            directory / "polarity.npz", mean=self.mean, scale=self.scale, coef=self.coef
+        )
+        meta = {"intercept": self.intercept, "threshold": self.threshold}
+        meta["fitted_on"] = self.fitted_on  # type: ignore[assignment]
+        meta.update(extra or {})  # type: ignore[arg-type]
+        (directory / "polarity.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+
+
+@lru_cache(maxsize=4)
+def load_polarity(directory: Path | None = None) -> PolarityModel:
+    """The polarity model in ``directory`` (the packaged one by default)."""
+    directory = Path(directory) if directory is not None else MODEL_DIR
+    try:
+        meta = json.loads((directory / "polarity.json").read_text("utf-8"))
+        arrays = np.load(directory / "polarity.npz")
+        return PolarityModel(
+            mean=arrays["mean"].astype(np.float32),
+            scale=arrays["scale"].astype(np.float32),
+            coef=arrays["coef"].astype(np.float32),
+            intercept=float(meta["intercept"]),
+            threshold=float(meta.get("threshold", DEFAULT_THRESHOLD)),
+            fitted_on=str(meta.get("fitted_on", "unknown")),
+        )
+    except (OSError, KeyError, ValueError) as err:
+        raise ModelError(f"cannot load the polarity model from {directory}: {err}") from err
+
+
+def denial_probability(
+    texts: Sequence[str], vectors: FloatArray | None = None, *, model: PolarityModel | None = None
+) -> FloatArray:
+    """For each text, the probability that it reports its story as false."""
+    if vectors is None:
+        from claimgraph.narratives.propositions import embed_claims
+
+        vectors = embed_claims(texts)
+    model = model or load_polarity()
+    return model.probability(polarity_features(texts, vectors))
+
+
+def pair_contradiction(p_a: float, p_b: float) -> float:
+    """Probability that exactly one of two reports denies the story."""
+    return p_a * (1.0 - p_b) + p_b * (1.0 - p_a)
+
+
+# ---------------------------------------------------------------------------
+# Conflicting values
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Values:
+    """What a claim says of its event: places (asserted and negated), numbers by the
+    noun they count, dates, and whether it describes a movement."""
+
+    places: frozenset[str]
+    negated_places: frozenset[str]
+    numbers: dict[str, frozenset[str]]
+    dates: frozenset[str]
+    movement: bool
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> dict[str, str]:
+    """Folded country names, demonyms and capitals -> ISO code."""
+    from claimgraph.actors.countries import _countries
+
+    out: dict[str, str] = {}
+    for code, info in _countries().items():
+        for name in (*info.names, *([info.capital] if info.capital else [])):
+            if len(name) > 3 or (name.isalpha() and len(name) == 4):
+                out.setdefault(name, code)
+    return out
+
+
+def _places(text: str) -> tuple[set[str], set[str]]:
+    from claimgraph.actors.countries import fold_phrase
+
+    names = _place_names()
+    asserted: set[str] = set()
+    negated: set[str] = set()
+    tokens = list(re.finditer(r"[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*){0,2}", text))
+    for match in tokens:
+        phrase = match.group(0)
+        parts = phrase.split()
+        for n in range(len(parts), 0, -1):  # the longest name first: "South Korea"
+            code = names.get(fold_phrase(" ".join(parts[:n])))
+            if code:
+                before = text[max(0, match.start() - 14) : match.start()].lower()
+                (negated if before.endswith(_NEGATORS) else asserted).add(code)
+                break
+    return asserted - negated, negated
+
+
+def claim_values(text: str) -> Values:
+    """The places, numbers and dates of one claim."""
+    asserted, negated = _places(text)
+    numbers: dict[str, set[str]] = {}
+    for match in _NUMBER_NOUN.finditer(text):
+        if _YEAR.fullmatch(match.group(1)):
+            continue
+        noun = match.group(2).lower()
+        noun = noun[:-1] if len(noun) > 4 and noun.endswith("s") else noun
+        numbers.setdefault(noun, set()).add(match.group(1).replace(",", ""))
+    dates = {m.group(0).lower() for m in _WEEKDAY.finditer(text)} | set(_YEAR.findall(text))
+    return Values(
+        places=frozenset(asserted),
+        negated_places=frozenset(negated),
+        numbers={k: frozenset(v) for k, v in numbers.items()},
+        dates=frozenset(dates),
+        movement=any(t in MOVEMENT for t in words(text)),
+    )
+
+
+def conflicting_values(a: Values, b: Values) -> str | None:
+    """What two accounts of the same event disagree on (``"place"``, ``"number"``,
+    ``"date"``), or ``None``."""
+    if a.movement and b.movement and not a.places & b.places:
+        if a.places & b.negated_places or b.places & a.negated_places:
+            return "place"
+        if a.places and b.places and not a.places & b.places:
+            return "place"
+    for noun, values in a.numbers.items():
+        other = b.numbers.get(noun)
+        if other and not values & other:
+            return "number"
+    if a.dates and b.dates and not a.dates & b.dates:
+        return "date"
+    return None
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "KINDS",
+    "PolarityModel",
+    "Values",
+    "claim_values",
+    "conflicting_values",
+    "denial_probability",
+    "load_polarity",
+    "pair_contradiction",
+    "polarity_features",
+]

@@ -1,0 +1,162 @@
+"""Contradictions stage: claims of one article that cannot both be true.
+
+Reads the evidence stage's claims (statements and author-voice claims, with their
+denials) and adds :class:`~claimgraph.model.Contradiction` pairs:
+
+* ``explicit``: a claim another actor denies, against the denial (the evidence stage
+  has already tied the denial to the claim: ``denied_by`` and ``denials``);
+* ``conflicting_values``: two claims about the same event with a different place,
+  number or date (:func:`~claimgraph.narratives.contradictions.conflicting_values`):
+  Putin's "window" for the attackers towards Ukraine against Lukashenko's account that
+  they tried to flee to Belarus, not Ukraine;
+* ``self_contradiction``: the same, when one actor makes both claims.
+
+Claims are compared only inside blocks that share an event signal (a movement, the
+noun a number counts, a date) and each block is cut to :data:`MAX_BLOCK` claims, so
+the stage stays linear in the length of the article.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from claimgraph.model import (
+    ArticleAnalysis,
+    ClaimEvidence,
+    ClaimRef,
+    Contradiction,
+    ContradictionKind,
+    Span,
+)
+from claimgraph.narratives.contradictions import Values, claim_values, conflicting_values
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from claimgraph.config import Config
+
+STAGE_NAME = "claimgraph.narratives.within.v1"
+
+#: Claims compared with one another inside one block.
+MAX_BLOCK = 40
+EXPLICIT_SCORE = 0.9
+VALUES_SCORE = 0.7
+
+
+def _refs(analysis: ArticleAnalysis) -> dict[str, ClaimRef]:
+    statements = {s.id: s for s in analysis.statements}
+    refs: dict[str, ClaimRef] = {}
+    for item in analysis.evidence:
+        statement = statements.get(item.statement_id or "")
+        speaker = statement.speaker if statement is not None else None
+        refs[item.claim_id] = ClaimRef(
+            claim_id=item.claim_id,
+            statement_id=item.statement_id,
+            span=Span(start=item.claim.start, end=item.claim.end, text=item.claim.text),
+            speaker=speaker.name if speaker is not None else None,
+            actor_id=speaker.actor_id if speaker is not None else None,
+        )
+    return refs
+
+
+def _denial_ref(analysis: ArticleAnalysis, denial: Span, refs: dict[str, ClaimRef]) -> ClaimRef:
+    """The claim that holds the denying words (the denier's statement), else the words."""
+    for statement in analysis.statements:
+        if statement.cue.start <= denial.start < statement.content.end and (
+            statement.cue.start <= denial.start < statement.cue.end
+            or statement.content.start <= denial.start
+        ):
+            for ref in refs.values():
+                if ref.statement_id == statement.id:
+                    return ref
+    return ClaimRef(claim_id=f"denial_{denial.start}_{denial.end}", span=denial)
+
+
+def _kind(a: ClaimRef, b: ClaimRef) -> ContradictionKind:
+    if a.actor_id is not None and a.actor_id == b.actor_id:
+        return "self_contradiction"
+    return "conflicting_values"
+
+
+def _overlap(a: ClaimRef, b: ClaimRef) -> bool:
+    return a.span.start < b.span.end and b.span.start < a.span.end
+
+
+def explicit(analysis: ArticleAnalysis, refs: dict[str, ClaimRef]) -> list[Contradiction]:
+    """A denied claim against each of its denials."""
+    out = []
+    for item in analysis.evidence:
+        claim = refs[item.claim_id]
+        for denial in item.denials:
+            other = _denial_ref(analysis, denial, refs)
+            if other.claim_id == claim.claim_id or _overlap(claim, other):
+                continue
+            kind: ContradictionKind = (
+                "self_contradiction"
+                if claim.actor_id is not None and claim.actor_id == other.actor_id
+                else "explicit"
+            )
+            out.append(
+                Contradiction(
+                    id=Contradiction.make_id(claim.claim_id, other.claim_id),
+                    kind=kind,
+                    score=EXPLICIT_SCORE,
+                    a=claim,
+                    b=other,
+                    about="denial",
+                )
+            )
+    return out
+
+
+def _blocks(values: dict[str, Values]) -> list[list[str]]:
+    blocks: dict[str, list[str]] = {}
+    for claim_id, v in values.items():
+        if v.movement and (v.places or v.negated_places):
+            blocks.setdefault("movement", []).append(claim_id)
+        for noun in v.numbers:
+            blocks.setdefault("number:" + noun, []).append(claim_id)
+    return [ids[:MAX_BLOCK] for ids in blocks.values() if len(ids) > 1]
+
+
+def conflicting(evidence: list[ClaimEvidence], refs: dict[str, ClaimRef]) -> list[Contradiction]:
+    """Claims of one event with different places or numbers."""
+    values = {item.claim_id: claim_values(item.claim.text) for item in evidence}
+    out: dict[str, Contradiction] = {}
+    for block in _blocks(values):
+        for i, first in enumerate(block):
+            for second in block[i + 1 :]:
+                a, b = refs[first], refs[second]
+                if _overlap(a, b):
+                    continue
+                about = conflicting_values(values[first], values[second])
+                if about is None or about == "date":
+                    continue
+                cid = Contradiction.make_id(first, second)
+                out.setdefault(
+                    cid,
+                    Contradiction(
+                        id=cid, kind=_kind(a, b), score=VALUES_SCORE, a=a, b=b, about=about
+                    ),
+                )
+    return list(out.values())
+
+
+def find_contradictions(analysis: ArticleAnalysis) -> list[Contradiction]:
+    """Every contradiction between the claims of ``analysis`` (module docstring)."""
+    refs = _refs(analysis)
+    found = {c.id: c for c in explicit(analysis, refs)}
+    for c in conflicting(analysis.evidence, refs):
+        found.setdefault(c.id, c)
+    return sorted(found.values(), key=lambda c: (c.a.span.start, c.b.span.start))
+
+
+def run_stage(
+    doc: Doc, analysis: ArticleAnalysis, *, config: Config | None = None
+) -> ArticleAnalysis:
+    """Pipeline stage: fill ``analysis.contradictions``."""
+    del doc, config
+    return analysis.model_copy(update={"contradictions": find_contradictions(analysis)})
+
+
+__all__ = ["STAGE_NAME", "conflicting", "explicit", "find_contradictions", "run_stage"]
