@@ -72,6 +72,10 @@ def main() -> int:
             corpus(texts, args.n + args.extra)
             seconds, _ = run(["ingest", str(texts), "--db", str(args.store)])
             print(f"ingested {args.n + args.extra} articles in {seconds:.1f} s", file=sys.stderr)
+    import sqlite3
+
+    with sqlite3.connect(args.store) as connection:  # one file to copy
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     results: dict[str, object] = {"n": args.n, "extra": args.extra}
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp) / "scratch.db"

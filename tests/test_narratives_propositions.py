@@ -51,9 +51,22 @@ def test_proposition_index_grows_past_its_first_allocation() -> None:
     assert index.add("again", "0 again", np.eye(40, dtype=np.float32)[7]) == 7
 
 
-def test_proposition_index_refuses_a_threshold_that_is_not_a_similarity() -> None:
+def test_proposition_index_refuses_a_threshold_it_can_never_reach() -> None:
     with pytest.raises(ValueError):
-        PropositionIndex(1.5)
+        PropositionIndex(1.5, lexical_weight=0.0)
+    with pytest.raises(ValueError):
+        PropositionIndex(1.7, lexical_weight=0.6)
+
+
+def test_shared_rare_words_join_a_claim_the_vectors_alone_would_not() -> None:
+    first, second = _unit(1, 0, 0), _unit(0.55, 0.835, 0)  # cosine 0.55
+    alone = PropositionIndex(0.6, dimensions=3, lexical_weight=0.0)
+    alone.add("a", "Zlatograd mayor Petrova resigns", first)
+    assert alone.add("b", "Petrova quits as Zlatograd mayor", second) == 1
+    with_words = PropositionIndex(0.6, dimensions=3, lexical_weight=0.6)
+    with_words.add("a", "Zlatograd mayor Petrova resigns", first)
+    assert with_words.add("b", "Petrova quits as Zlatograd mayor", second) == 0
+    assert with_words.add("c", "Storm floods the lowlands", _unit(0.55, 0, 0.835)) == 1
 
 
 HEADLINES = {

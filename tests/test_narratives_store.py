@@ -74,16 +74,26 @@ def test_ukrainian_involvement_is_supported_by_russian_officials_and_denied_by_u
     assert any("Ukrain" in s or "Podolyak" in s for s in deniers), candidates
 
 
-def test_islamic_state_responsibility_is_a_proposition(narratives_json):
+def test_islamic_state_responsibility_is_supported_by_officials(narratives_json):
+    def claims_responsibility(claim: dict) -> bool:
+        text = claim["text"].lower()
+        return "responsib" in text and (
+            "islamic state" in text
+            or (claim["speaker"] or {}).get("name", "").startswith("Islamic State")
+        )
+
     candidates = [
-        p
-        for p in narratives_json["propositions"]
-        if "islamic state" in p["label"].lower() and "responsib" in p["label"].lower()
+        p for p in narratives_json["propositions"] if any(map(claims_responsibility, p["claims"]))
     ]
     assert candidates, [p["label"] for p in narratives_json["propositions"]]
-    supporters = {s["name"] for p in candidates for s in p["supporters"]}
-    assert any("Islamic State" in s or "officials" in s for s in supporters), candidates
-    assert not any("Ukrain" in s for p in candidates for s in _speakers(p, "supports"))
+    backers = {
+        c["speaker"]["name"]
+        for p in candidates
+        for c in p["claims"]
+        if claims_responsibility(c) and c["stance"] == "supports" and c["speaker"]
+    }
+    assert any("Islamic State" in s for s in backers), candidates
+    assert any("officials" in s for s in backers), candidates
 
 
 def test_escape_route_accounts_contradict(narratives_json):

@@ -50,12 +50,15 @@ SHORT_CLAIM = 7
 MIN_WORDS = 3
 #: Articles read per batch (one transaction each).
 BATCH_ARTICLES = 100
-#: Cosine two claims need to be compared for conflicting values (the same story).
-VALUES_SIMILARITY = 0.3
+#: Cosine two claims of different articles need to be compared for conflicting values
+#: (the same event).
+VALUES_SIMILARITY = 0.5
 #: Contradictions one new claim may open with the claims of its proposition.
 MAX_PER_CLAIM = 5
-#: Stance probability both sides of an explicit contradiction need.
+#: Stance probability the supporting side of an explicit contradiction needs.
 MIN_STANCE = 0.5
+#: Stance probability the denying side needs (a denial act gives 0.8).
+MIN_DENIAL = 0.7
 #: Stance score of a claim its speaker denies with a REJECT_DENY act.
 DENIAL_ACT_SCORE = 0.8
 
@@ -233,12 +236,14 @@ def find_contradictions(
             out.setdefault(row["id"], row)
     if float(claim["stance_score"]) < MIN_STANCE:
         return list(out.values())
+    if claim["stance"] == "denies" and float(claim["stance_score"]) < MIN_DENIAL:
+        return list(out.values())
     opposed = [
         m
         for m in members
         if m["claim_id"] != claim["claim_id"]
         and _opposed(m["stance"], claim["stance"])
-        and float(m["stance_score"]) >= MIN_STANCE
+        and float(m["stance_score"]) >= (MIN_DENIAL if m["stance"] == "denies" else MIN_STANCE)
     ]
     opposed.sort(key=lambda m: -float(m["stance_score"]))
     seen_speakers: set[str] = set()
@@ -313,6 +318,7 @@ def update(
             first_seen=_published(p["first_seen"]),
             last_seen=_published(p["last_seen"]),
             size=p["size"],
+            words=dict(p["words"] or {}),
         )
         for p in stored
     ]
@@ -433,6 +439,7 @@ def _proposition_row(index: PropositionIndex, proposition_id: int) -> dict[str, 
         "first_seen": proposition.first_seen,
         "last_seen": proposition.last_seen,
         "vector_sum": index.sum_vector(proposition_id).astype(np.float32).tobytes(),
+        "words": proposition.words,
     }
 
 

@@ -174,7 +174,8 @@ def _content(tokens: Sequence[str]) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _rarity(word: str) -> float:
+def rarity(word: str) -> float:
+    """How rare ``word`` is in English: 7 minus its Zipf frequency (at least 0)."""
     from wordfreq import zipf_frequency
 
     return max(0.0, 7.0 - zipf_frequency(word, "en"))
@@ -230,7 +231,7 @@ def lexical_features(claim: str, units: Sequence[str], similarities: FloatArray)
     best_content = set(_content(best_tokens))
     first_tokens = unit_tokens[0]
     denominator = max(1, len(claim_content))
-    rare_total = sum(_rarity(w) for w in claim_content) or 1.0
+    rare_total = sum(rarity(w) for w in claim_content) or 1.0
     claim_bigrams = set(itertools.pairwise(claim_tokens))
     text_bigrams = {pair for tokens in unit_tokens for pair in itertools.pairwise(tokens)}
     claim_numbers = _numbers(claim)
@@ -245,7 +246,7 @@ def lexical_features(claim: str, units: Sequence[str], similarities: FloatArray)
         float(similarities.mean()),
         len(claim_content & text_content) / denominator,
         len(claim_content & best_content) / denominator,
-        sum(_rarity(w) for w in claim_content & text_content) / rare_total,
+        sum(rarity(w) for w in claim_content & text_content) / rare_total,
         len(claim_bigrams & text_bigrams) / max(1, len(claim_bigrams)),
         float(bool(claim_numbers)),
         len(claim_numbers & _numbers(" ".join(units))) / max(1, len(claim_numbers)),

@@ -39,6 +39,8 @@ STAGE_NAME = "claimgraph.narratives.within.v1"
 
 #: Claims compared with one another inside one block.
 MAX_BLOCK = 40
+#: Share of content words two claims need in common to be counts of the same event.
+NUMBER_OVERLAP = 0.3
 EXPLICIT_SCORE = 0.9
 VALUES_SCORE = 0.7
 
@@ -132,6 +134,8 @@ def conflicting(evidence: list[ClaimEvidence], refs: dict[str, ClaimRef]) -> lis
                 about = conflicting_values(values[first], values[second])
                 if about is None or about == "date":
                     continue
+                if about == "number" and _overlap_share(a.span.text, b.span.text) < NUMBER_OVERLAP:
+                    continue
                 cid = Contradiction.make_id(first, second)
                 out.setdefault(
                     cid,
@@ -140,6 +144,17 @@ def conflicting(evidence: list[ClaimEvidence], refs: dict[str, ClaimRef]) -> lis
                     ),
                 )
     return list(out.values())
+
+
+def _overlap_share(a: str, b: str) -> float:
+    """Share of the content words of the shorter claim found in the other."""
+    from claimgraph.narratives.stance import STOPWORDS, words
+
+    first = {w for w in words(a) if w not in STOPWORDS and not w.isdigit()}
+    second = {w for w in words(b) if w not in STOPWORDS and not w.isdigit()}
+    if not first or not second:
+        return 0.0
+    return len(first & second) / min(len(first), len(second))
 
 
 def find_contradictions(analysis: ArticleAnalysis) -> list[Contradiction]:

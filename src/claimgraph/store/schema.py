@@ -240,6 +240,8 @@ propositions = Table(
     #: The sum of the members' unit vectors (float32 bytes): the centroid, kept
     #: incrementally.
     Column("vector_sum", LargeBinary, nullable=False),
+    #: Content-word stems of the members with their counts (the most frequent 300).
+    Column("words", JSON, nullable=False),
 )
 
 narrative_claims = Table(

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("first_seen", sa.DateTime(timezone=True)),
         sa.Column("last_seen", sa.DateTime(timezone=True)),
         sa.Column("vector_sum", sa.LargeBinary(), nullable=False),
+        sa.Column("words", sa.JSON(), nullable=False),
     )
     op.create_table(
         "narrative_claims",
