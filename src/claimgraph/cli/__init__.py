@@ -21,6 +21,7 @@ from claimgraph.cli.common import exit_code_for, fail, setup_logging
 from claimgraph.cli.evaluate import eval_command
 from claimgraph.cli.schema import schema
 from claimgraph.cli.store import entities, export, ingest, search
+from claimgraph.cli.web import report, serve
 from claimgraph.errors import ClaimgraphError
 
 logger = logging.getLogger("claimgraph.cli")
@@ -62,12 +63,14 @@ def cli(verbose: int) -> None:
       cat story.txt | claimgraph analyze - --format markdown
       claimgraph analyze corpus.jsonl --format jsonl -o analyses.jsonl
       claimgraph ingest examples/*.html && claimgraph entities --name Okafor
+      claimgraph report --db claimgraph.db -o report.html
+      claimgraph serve --db claimgraph.db
       claimgraph eval attribution dev.jsonl --fold heldout
     """
     setup_logging(verbose)
 
 
-for _command in (analyze, ingest, search, entities, export, eval_command, schema):
+for _command in (analyze, ingest, search, entities, export, report, serve, eval_command, schema):
     cli.add_command(_command)
 
 
