@@ -11,7 +11,8 @@ from claimgraph.cli import cli
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 COMMANDS: list[list[str]] = [
-    [], ["analyze"], ["ingest"], ["search"], ["entities"], ["export"], ["eval"], ["schema"],
+    [], ["analyze"], ["ingest"], ["search"], ["entities"], ["export"], ["report"], ["serve"],
+    ["eval"], ["schema"],
 ]
 
 

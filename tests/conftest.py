@@ -283,3 +283,65 @@ def web_narratives(store_path, analyses) -> dict:
 @pytest.fixture()
 def web_narrative_data(web_store_path, web_analyses) -> dict:
     return web_narratives(web_store_path, web_analyses)
+
+
+# --- A real browser (Debian's chromium driven by Playwright) and a live app -----------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (``/usr/bin/chromium``, never a downloaded one).  Skipped with the
+    install command where it is missing, except in CI (``CI=true``)."""
+    import shutil
+
+    executable = os.environ.get("CLAIMGRAPH_CHROMIUM") or shutil.which("chromium")
+    problem = None
+    if not executable:
+        problem = "Chromium is not installed: apt-get install chromium (Debian) to run these"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        problem = "Playwright is not installed: pip install -e '.[dev]' to run these"
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture()
+def serve_app():
+    """Start an ASGI app with uvicorn on a free loopback port (in a thread); returns its
+    base URL.  Every server started is stopped at the end of the test."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    started: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app) -> str:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        started.append((server, thread))
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the app did not start")
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in started:
+        server.should_exit = True
+        thread.join(timeout=15)
