@@ -232,3 +232,41 @@ def test_pages_render_and_escape(client, web_analyses) -> None:
         assert response.status_code == 200, path
         assert "<script>alert" not in response.text
     assert client.get("/static/cytoscape.min.js").status_code == 200
+
+
+@pytest.mark.slow
+def test_report_of_inputs_analyses_them_and_escapes(tmp_path) -> None:
+    from tests.conftest import HOSTILE_TEXT
+
+    article = tmp_path / "hostile.txt"
+    article.write_text("Budget row at the port\n\n" + HOSTILE_TEXT + "\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["report", str(article), str(empty), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "[CG101]" in result.output and "Traceback" not in result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.count('class="article-view"') == 1
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    nothing = CliRunner().invoke(cli, ["report", str(empty), "-o", str(tmp_path / "n.html")])
+    assert nothing.exit_code == 1 and "nothing to report" in nothing.output
+
+
+@pytest.mark.slow
+def test_app_analyses_pasted_text_and_uploads(client) -> None:
+    from tests.conftest import SECOND_TEXT
+
+    text = "Harbour chief Ola Berg said the ferry would run again on Friday. " + SECOND_TEXT
+    response = client.post("/analyze", data={"text": text}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/articles/")
+    page = client.get(response.headers["location"])
+    assert page.status_code == 200 and 'class="hl hl-cue"' in page.text
+    html = f"<html><body><article><h1>Ferry</h1><p>{text}</p></article></body></html>".encode()
+    upload = client.post("/analyze", files={"file": ("ferry.html", html, "text/html")},
+                         follow_redirects=False)  # fmt: skip
+    assert upload.status_code == 303
+    api = client.post("/api/analyze", json={"text": text})
+    assert api.status_code == 200 and api.json()["statements"]
+    empty = client.post("/api/analyze", json={"text": "   "})
+    assert empty.status_code == 400 and empty.json()["error"]["code"].startswith("CG1")
