@@ -132,6 +132,27 @@ def entity_names(store: SqlStore, ids: Iterable[str]) -> dict[str, dict[str, Any
     return found
 
 
+def rows_in(
+    store: SqlStore,
+    table: str,
+    column: str,
+    values: Iterable[Any],
+    *,
+    columns: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of ``table`` whose ``column`` is one of ``values`` (only ``columns`` when
+    given), read in chunks of 500 values."""
+    source = t.metadata.tables[table]
+    wanted = sorted(set(values))
+    chosen = [source.c[name] for name in columns] if columns else [source]
+    found: list[dict[str, Any]] = []
+    with store._read() as connection:
+        for start in range(0, len(wanted), 500):
+            query = select(*chosen).where(source.c[column].in_(wanted[start : start + 500]))
+            found += [dict(row) for row in connection.execute(query).mappings()]
+    return found
+
+
 def speech_act_links(
     store: SqlStore, *, article_ids: Iterable[str] | None = None
 ) -> list[dict[str, Any]]:
@@ -192,5 +213,6 @@ __all__ = [
     "entity_page",
     "get_analysis",
     "get_entity",
+    "rows_in",
     "speech_act_links",
 ]

@@ -15,6 +15,8 @@ from typing import Any
 
 from claimgraph.model import ArticleAnalysis
 
+#: Spans listed under one credibility signal at most (all are highlighted in the text).
+MAX_SIGNAL_SPANS = 8
 #: Display priority of the roles (the first one covering a segment gives its colour).
 ROLES = ("cue", "source", "content", "signal")
 
@@ -104,8 +106,11 @@ def segments(analysis: ArticleAnalysis) -> list[Segment]:
     give the text back exactly."""
     text = analysis.article.text
     marks = _marks(analysis)
-    details = statement_details(analysis)
-    titles = {sid: describe(detail) for sid, detail in details.items()}
+    # a short title per highlight (the page shows the full details on hover and focus)
+    titles = {
+        s.id: f"speaker: {s.speaker.name if s.speaker else 'unresolved'}"
+        for s in analysis.statements
+    }
     signal_names = {f"c{n}": s.name for n, s in enumerate(analysis.credibility)}
     starts: dict[int, list[int]] = {}
     ends: dict[int, list[int]] = {}
@@ -129,7 +134,7 @@ def segments(analysis: ArticleAnalysis) -> list[Segment]:
             title = f"credibility signal: {signal_names[key]}"
             statement = ""
         else:
-            title = f"{role}: {titles.get(key, '')}"
+            title = f"{role} · {titles.get(key, '')}"
             statement = key
         result.append(
             Segment(
@@ -198,8 +203,10 @@ def article_context(
                 "name": signal.name,
                 "value": signal.value,
                 "explanation": signal.explanation,
-                "spans": [span.text for span in signal.spans],
-                "block_spans": [span.text for span in signal.block_spans],
+                "spans": [span.text for span in signal.spans[:MAX_SIGNAL_SPANS]],
+                "block_spans": [span.text for span in signal.block_spans[:MAX_SIGNAL_SPANS]],
+                "more_spans": max(0, len(signal.spans) - MAX_SIGNAL_SPANS)
+                + max(0, len(signal.block_spans) - MAX_SIGNAL_SPANS),
             }
             for number, signal in enumerate(analysis.credibility)
         ],
