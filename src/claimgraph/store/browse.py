@@ -75,12 +75,18 @@ def article_ids(store: SqlStore) -> list[str]:
         return [row[0] for row in connection.execute(select(t.articles.c.id).order_by("id"))]
 
 
-def get_analysis(store: SqlStore, article_id: str) -> ArticleAnalysis | None:
-    """The stored analysis of ``article_id``, or ``None`` when there is none."""
+def get_analysis_data(store: SqlStore, article_id: str) -> dict[str, Any] | None:
+    """The stored analysis of ``article_id`` as JSON data, or ``None`` when there is none."""
     with store._read() as connection:
         data = connection.execute(
             select(t.articles.c.analysis).where(t.articles.c.id == article_id)
         ).scalar()
+    return dict(data) if data is not None else None
+
+
+def get_analysis(store: SqlStore, article_id: str) -> ArticleAnalysis | None:
+    """The stored analysis of ``article_id``, or ``None`` when there is none."""
+    data = get_analysis_data(store, article_id)
     return ArticleAnalysis.model_validate(data) if data is not None else None
 
 
@@ -212,6 +218,7 @@ __all__ = [
     "entity_names",
     "entity_page",
     "get_analysis",
+    "get_analysis_data",
     "get_entity",
     "rows_in",
     "speech_act_links",

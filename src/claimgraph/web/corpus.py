@@ -4,6 +4,7 @@ an unknown id).  Both the HTML pages and the JSON API call these."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from claimgraph.errors import InputError, NotFoundError
@@ -56,6 +57,16 @@ def article(store: SqlStore, article_id: str) -> ArticleAnalysis:
     if found is None:
         raise NotFoundError("no stored article has this id", input=article_id)
     return found
+
+
+def article_json(store: SqlStore, article_id: str) -> str:
+    """The stored analysis of ``article_id`` as JSON text (the data model's shape)."""
+    from claimgraph.store.browse import get_analysis_data
+
+    data = get_analysis_data(store, article_id)
+    if data is None:
+        raise NotFoundError("no stored article has this id", input=article_id)
+    return json.dumps(data, ensure_ascii=False)
 
 
 def entities(store: SqlStore, q: str | None, page: int, per_page: int) -> dict[str, Any]:
@@ -116,6 +127,7 @@ def contradictions(narratives: dict[str, Any] | None, page: int, per_page: int) 
 
 __all__ = [
     "article",
+    "article_json",
     "articles",
     "contradictions",
     "entities",
