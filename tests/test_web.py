@@ -270,3 +270,14 @@ def test_app_analyses_pasted_text_and_uploads(client) -> None:
     assert api.status_code == 200 and api.json()["statements"]
     empty = client.post("/api/analyze", json={"text": "   "})
     assert empty.status_code == 400 and empty.json()["error"]["code"].startswith("CG1")
+
+
+def test_entity_timeline_from_the_graph(web_store_path) -> None:
+    from claimgraph.web.graph import entity_timeline
+
+    with _store(web_store_path) as store:
+        rows = entity_timeline(store_graph(store))
+    assert {(r["label"], r["first_seen"], r["last_seen"]) for r in rows} == {
+        ("Ann Lee", "2026-03-02", "2026-04-10"),
+        ("Port Board", "2026-03-02", "2026-04-10"),
+    }

@@ -176,4 +176,32 @@ def timeline(narratives: dict[str, Any] | None) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["first_seen"] or "", row["id"]))
 
 
-__all__ = ["MAX_CLAIMS_PER_EDGE", "STANCE_EDGES", "build_graph", "store_graph", "timeline"]
+def entity_timeline(graph: dict[str, Any], *, limit: int = 50) -> list[dict[str, Any]]:
+    """The graph's entities by the first date of a claim on their edges: ``{"id",
+    "label", "first_seen", "last_seen", "count"}`` (the ``limit`` most active)."""
+    seen: dict[str, list[str]] = {}
+    for edge in graph["edges"]:
+        data = edge["data"]
+        dates = [c["date"] for c in data["claims"] if c.get("date")]
+        for node in (data["source"], data["target"]):
+            if node.startswith("e:"):
+                seen.setdefault(node, []).extend(dates)
+    nodes = {n["data"]["id"]: n["data"] for n in graph["nodes"]}
+    rows = [
+        {"id": node, "label": nodes[node]["label"], "first_seen": min(dates),
+         "last_seen": max(dates), "count": nodes[node]["count"]}
+        for node, dates in seen.items()
+        if dates
+    ]  # fmt: skip
+    rows = sorted(rows, key=lambda row: -row["count"])[:limit]
+    return sorted(rows, key=lambda row: (row["first_seen"], row["label"]))
+
+
+__all__ = [
+    "MAX_CLAIMS_PER_EDGE",
+    "STANCE_EDGES",
+    "build_graph",
+    "entity_timeline",
+    "store_graph",
+    "timeline",
+]

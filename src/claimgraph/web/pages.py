@@ -108,7 +108,7 @@ def page_router(state: AppState) -> APIRouter:
 
     @router.get("/graph", response_class=HTMLResponse)
     def graph() -> HTMLResponse:
-        from claimgraph.web.graph import store_graph, timeline
+        from claimgraph.web.graph import entity_timeline, store_graph, timeline
 
         narratives = state.narratives()
         data = store_graph(store, narratives)
@@ -120,6 +120,7 @@ def page_router(state: AppState) -> APIRouter:
             graph=data,
             outlets=outlets,
             timeline=timeline(narratives),
+            entity_timeline=entity_timeline(data),
             contradictions=(narratives or {}).get("contradictions", []),
             narratives_given=narratives is not None,
             entity_base="/entities/",

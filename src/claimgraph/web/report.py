@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from claimgraph import __version__
 from claimgraph.web.article import article_context
-from claimgraph.web.graph import store_graph, timeline
+from claimgraph.web.graph import entity_timeline, store_graph, timeline
 from claimgraph.web.render import render
 
 if TYPE_CHECKING:
@@ -94,6 +94,7 @@ def build_report(
         graph=graph,
         outlets=outlets,
         timeline=timeline(narratives),
+        entity_timeline=entity_timeline(graph),
         contradictions=(narratives or {}).get("contradictions", []),
         narratives_given=narratives is not None,
         entity_url=None,
