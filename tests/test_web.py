@@ -281,3 +281,28 @@ def test_entity_timeline_from_the_graph(web_store_path) -> None:
         ("Ann Lee", "2026-03-02", "2026-04-10"),
         ("Port Board", "2026-03-02", "2026-04-10"),
     }
+
+
+def test_app_reads_both_backends(store_url, web_analyses) -> None:
+    """The same pages and API over SQLite and PostgreSQL (full-text search included)."""
+    from fastapi.testclient import TestClient
+
+    from claimgraph.store import open_store
+    from claimgraph.web.app import create_app
+
+    with open_store(store_url) as store:
+        for analysis in web_analyses:
+            assert store.add_analysis(analysis, run_id=None, weights_hash="w")
+    with TestClient(create_app(store_url)) as test_client:
+        listing = test_client.get("/api/articles").json()
+        assert [a["id"] for a in listing["items"]] == [
+            web_analyses[1].article.id,  # newest published first
+            web_analyses[0].article.id,
+        ]
+        hits = test_client.get("/api/articles", params={"q": "harbour repairs"}).json()
+        assert [a["id"] for a in hits["items"]] == [web_analyses[1].article.id]
+        graph = test_client.get("/api/graph").json()
+        assert sorted(e["data"]["kind"] for e in graph["edges"]) == ["accuse", "deny", "support"]
+        (lee,) = test_client.get("/api/entities", params={"q": "Ann"}).json()["items"]
+        assert test_client.get(f"/entities/{lee['id']}").status_code == 200
+        assert test_client.get(f"/articles/{web_analyses[0].article.id}").status_code == 200
