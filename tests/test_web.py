@@ -193,8 +193,9 @@ def test_private_urls_are_refused_by_the_guarded_fetcher(client) -> None:
     assert error["code"] == "CG104" and "127.0.0.1" in error["message"]
     page = client.post("/analyze", data={"url": "http://10.0.0.1/x"})
     assert page.status_code == 400 and "CG104" in page.text and "private" in page.text.lower()
-    response = client.post("/api/analyze", json={"url": "file:///etc/passwd"})
-    assert response.status_code == 400 and response.json()["error"]["code"] == "CG104"
+    for local in ("file:///etc/passwd", "/etc/passwd", "pyproject.toml"):
+        response = client.post("/api/analyze", json={"url": local})
+        assert response.status_code == 400 and response.json()["error"]["code"] == "CG104"
     both = client.post("/api/analyze", json={"text": "a", "url": "http://x.example"})
     assert both.status_code == 400
 
@@ -306,3 +307,35 @@ def test_app_reads_both_backends(store_url, web_analyses) -> None:
         (lee,) = test_client.get("/api/entities", params={"q": "Ann"}).json()["items"]
         assert test_client.get(f"/entities/{lee['id']}").status_code == 200
         assert test_client.get(f"/articles/{web_analyses[0].article.id}").status_code == 200
+
+
+@pytest.mark.network
+def test_fetch_failures_and_feeds_get_the_reason(web_store_path) -> None:
+    """A local server (private addresses allowed in this app's config): a feed is not one
+    article, a missing page is the server's 404; both with the reason, page and API."""
+    import functools
+    import http.server
+    import threading
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+
+    from claimgraph.config import load_config
+    from claimgraph.web.app import create_app
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(examples))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    config = load_config(None, **{"ingest.allow_private_urls": True})
+    try:
+        with TestClient(create_app(str(web_store_path), config=config)) as test_client:
+            feed = test_client.post("/api/analyze", json={"url": f"{base}/feed.xml"})
+            assert feed.status_code == 400 and "feed" in feed.json()["error"]["message"]
+            missing = test_client.post("/api/analyze", json={"url": f"{base}/nope.html"})
+            assert missing.status_code == 400 and "404" in missing.json()["error"]["message"]
+            page = test_client.post("/analyze", data={"url": f"{base}/nope.html"})
+            assert page.status_code == 400 and "404" in page.text and "CG104" in page.text
+    finally:
+        server.shutdown()

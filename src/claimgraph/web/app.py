@@ -89,6 +89,7 @@ class AppState:
     ) -> Article:
         """The article of pasted text, a URL (through the guarded fetcher) or HTML bytes."""
         from claimgraph.ingest import load_inputs
+        from claimgraph.ingest.fetch import check_url
         from claimgraph.ingest.html import article_from_html
         from claimgraph.ingest.text import article_from_text
 
@@ -101,7 +102,14 @@ class AppState:
         if text and text.strip():
             return article_from_text(text, config=ingest, source_name="pasted text")
         assert url is not None
-        (item,) = list(load_inputs([url.strip()], config=ingest, input_format="auto"))
+        # an http(s) URL only (never a path on this machine), fetched by the guarded fetcher
+        items = list(load_inputs([check_url(url)], config=ingest, input_format="auto"))
+        if len(items) != 1:
+            raise InputError(
+                f"the URL gave {len(items)} documents (a feed?); give the URL of one article",
+                input=url.strip(),
+            )
+        (item,) = items
         if isinstance(item, Failure):
             raise failure_error(item)
         return item
