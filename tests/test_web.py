@@ -339,3 +339,21 @@ def test_fetch_failures_and_feeds_get_the_reason(web_store_path) -> None:
             assert page.status_code == 400 and "404" in page.text and "CG104" in page.text
     finally:
         server.shutdown()
+
+
+def test_a_malformed_narrative_layer_is_one_clear_error(web_store_path, tmp_path) -> None:
+    from claimgraph.errors import InputError
+    from claimgraph.store import open_store
+    from claimgraph.web.report import build_report
+
+    claim = {"article_id": "a", "text": "t", "stance": "maybe"}
+    bad = {"propositions": [{"id": "p", "label": "x", "claims": [claim]}]}
+    with open_store(str(web_store_path), create=False) as store, pytest.raises(InputError) as err:
+        build_report(store, narratives=bad)
+    assert "propositions.0.claims.0.stance" in err.value.message
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"contradictions": [{"id": "x"}]}))
+    result = CliRunner().invoke(cli, ["report", "--db", str(web_store_path), "--narratives",
+                                      str(path), "-o", str(tmp_path / "r.html")])  # fmt: skip
+    assert result.exit_code == 1 and "[CG100]" in result.output
+    assert "contradictions.0" in result.output and "Traceback" not in result.output

@@ -27,9 +27,9 @@ def _read_narratives(path: str | None) -> dict[str, Any] | None:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError(f"cannot read the narratives file: {err}", input=path) from err
-    if not isinstance(data, dict) or not isinstance(data.get("propositions", []), list):
-        raise InputError('expected {"propositions": [...], "contradictions": [...]}', input=path)
-    return data
+    from claimgraph.web.narrative_data import check_narratives
+
+    return check_narratives(data, source=path)
 
 
 @click.command()

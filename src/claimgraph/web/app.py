@@ -71,8 +71,11 @@ class AppState:
         self._analyse_lock = threading.Lock()
 
     def narratives(self) -> Narratives | None:
+        from claimgraph.web.narrative_data import check_narratives
+
         source = self._narratives
-        return source() if callable(source) else source
+        data = source() if callable(source) else source
+        return check_narratives(data) if data is not None else None
 
     def check_token(self, given: str | None) -> None:
         """Raise :class:`AccessError` unless writing is allowed with ``given``."""

@@ -65,7 +65,10 @@ def build_report(
     and in the article view when both claims are in one article).
     """
     from claimgraph.store.browse import article_ids, article_page, get_analysis
+    from claimgraph.web.narrative_data import check_narratives
 
+    if narratives is not None:
+        narratives = check_narratives(narratives)
     ids = topic_article_ids(store, topic) if topic else article_ids(store)
     rows, total = article_page(store, ids=ids, limit=max(max_articles, 0))
     views = []
