@@ -357,3 +357,25 @@ def test_a_malformed_narrative_layer_is_one_clear_error(web_store_path, tmp_path
                                       str(path), "-o", str(tmp_path / "r.html")])  # fmt: skip
     assert result.exit_code == 1 and "[CG100]" in result.output
     assert "contradictions.0" in result.output and "Traceback" not in result.output
+
+
+def test_serve_beyond_loopback_makes_up_a_token(web_store_path, monkeypatch) -> None:
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    started: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.update(app=app, **kw))
+    result = CliRunner().invoke(cli, ["serve", "--db", str(web_store_path), "--host", "0.0.0.0",
+                                      "--port", "8123"], env={"CLAIMGRAPH_TOKEN": ""})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    token = result.stderr.split("token: ")[1].strip()
+    assert started["host"] == "0.0.0.0" and started["port"] == 8123 and len(token) >= 20
+    with TestClient(started["app"]) as test_client:
+        url = {"url": "http://10.0.0.1/"}
+        assert test_client.post("/api/analyze", json=url).status_code == 401
+        allowed = test_client.post("/api/analyze", json=url,
+                                   headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert allowed.status_code == 400  # the fetcher's refusal, past the token
+    started.clear()
+    result = CliRunner().invoke(cli, ["serve", "--db", str(web_store_path)])
+    assert result.exit_code == 0 and started["host"] == "127.0.0.1" and "token" not in result.stderr
