@@ -67,6 +67,10 @@ class AppState:
         self.config = config
         self.token = token
         self.require_token = require_token
+        if narratives is not None and not callable(narratives):
+            from claimgraph.web.narrative_data import check_narratives
+
+            narratives = check_narratives(narratives)  # once, not per request
         self._narratives = narratives
         self._analyse_lock = threading.Lock()
 
@@ -74,7 +78,9 @@ class AppState:
         from claimgraph.web.narrative_data import check_narratives
 
         source = self._narratives
-        data = source() if callable(source) else source
+        if not callable(source):
+            return source
+        data = source()
         return check_narratives(data) if data is not None else None
 
     def check_token(self, given: str | None) -> None:
