@@ -379,3 +379,15 @@ def test_serve_beyond_loopback_makes_up_a_token(web_store_path, monkeypatch) -> 
     started.clear()
     result = CliRunner().invoke(cli, ["serve", "--db", str(web_store_path)])
     assert result.exit_code == 0 and started["host"] == "127.0.0.1" and "token" not in result.stderr
+
+
+def test_writing_from_another_site_is_refused(client) -> None:
+    """A page elsewhere cannot make the visitor's browser write to an app on loopback."""
+    evil = {"Origin": "https://evil.example"}
+    response = client.post("/analyze", data={"text": "x"}, headers=evil)
+    assert response.status_code == 403 and "CG711" in response.text
+    api = client.post("/api/analyze", json={"text": "x"}, headers=evil)
+    assert api.status_code == 403 and api.json()["error"]["code"] == "CG711"
+    same = client.post("/api/analyze", json={"url": "http://10.0.0.1/"},
+                       headers={"Origin": "http://testserver"})  # fmt: skip
+    assert same.status_code == 400  # past the origin check, refused by the fetcher

@@ -125,6 +125,13 @@ class AccessError(ClaimgraphError):
     http_status = 401
 
 
+class CrossSiteError(AccessError):
+    """A writing request sent by a page of another site (its Origin is not the app's)."""
+
+    code = "CG711"
+    http_status = 403
+
+
 def error_class(code: str) -> type[ClaimgraphError]:
     """The error class of ``code`` (the base class for a code no class has)."""
     pending: list[type[ClaimgraphError]] = [ClaimgraphError]
@@ -141,6 +148,7 @@ __all__ = [
     "BinaryInputError",
     "ClaimgraphError",
     "ConfigError",
+    "CrossSiteError",
     "EmptyInputError",
     "EvaluationError",
     "ExtractionError",

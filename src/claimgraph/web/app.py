@@ -21,6 +21,7 @@ from claimgraph.config import Config
 from claimgraph.errors import (
     AccessError,
     ClaimgraphError,
+    CrossSiteError,
     InputError,
     InputTooLargeError,
     NotFoundError,
@@ -324,6 +325,15 @@ def create_app(
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        origin = request.headers.get("origin")
+        if request.method not in ("GET", "HEAD", "OPTIONS") and origin and origin != "null":
+            from urllib.parse import urlsplit
+
+            if urlsplit(origin).netloc != request.headers.get("host"):
+                err = CrossSiteError(
+                    f"a page of {origin} may not write to this app (cross-site request)"
+                )
+                return error_response(request, err.http_status, err.code, err.message)
         response = await call_next(request)
         if not request.url.path.startswith(("/docs", "/redoc")):
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
