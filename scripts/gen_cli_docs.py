@@ -11,8 +11,8 @@ from claimgraph.cli import cli
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 COMMANDS: list[list[str]] = [
-    [], ["analyze"], ["ingest"], ["search"], ["entities"], ["narratives"], ["export"], ["eval"],
-    ["schema"],
+    [], ["analyze"], ["ingest"], ["search"], ["entities"], ["narratives"], ["export"],
+    ["report"], ["serve"], ["eval"], ["schema"],
 ]
 
 

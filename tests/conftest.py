@@ -133,3 +133,215 @@ def store_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+# --- The web views: hand-made analyses with hostile text, a store and narratives ----
+
+#: Article text that must show as text everywhere: HTML, script, Markdown and controls.
+HOSTILE_TEXT = (
+    "Mayor Ann Lee accused the Port Board of lying about the <script>alert(1)</script> "
+    "budget. \"<img src=x onerror=alert(1)> is not a plan & never was,\" Lee said on "
+    "Monday. The Port Board denied the claim. **Bold** [link](javascript:alert(1)) "
+    "`code` # heading | cell </textarea> \u2028 end."
+)
+SECOND_TEXT = (
+    "The Port Board praised Ann Lee for the new ferry line. Ann Lee accused the Port "
+    "Board of delaying the harbour repairs, officials said."
+)
+
+
+def _analysis(text: str, *, site: str, published: str, title: str, parts: list[dict]):
+    """An ArticleAnalysis from ``parts`` (statements with speaker and acts), spans by
+    string search in ``text``."""
+    from claimgraph.model import (
+        Actor,
+        ActorMention,
+        ActorType,
+        Article,
+        ArticleAnalysis,
+        ClaimEvidence,
+        CredibilitySignal,
+        EvidenceStatus,
+        FragmentedSpan,
+        Span,
+        Speaker,
+        SpeechAct,
+        SpeechActClass,
+        Statement,
+        StatementKind,
+    )
+
+    def span(words: str, after: int = 0) -> Span:
+        start = text.index(words, after)
+        return Span.of(text, start, start + len(words))
+
+    article = Article(id=Article.make_id(text), text=text, site=site, published=published,
+                      title=title, source_kind="text", source_name=f"{title}.txt")  # fmt: skip
+    actors = {
+        "lee": Actor(id="act_lee", name="Ann Lee", type=ActorType.PERSON, roles=["mayor"],
+                     mentions=[ActorMention(span=span("Ann Lee"))], aliases=["Ann Lee"]),
+        "board": Actor(id="act_board", name="Port Board", type=ActorType.ORGANIZATION,
+                       mentions=[ActorMention(span=span("Port Board"))], aliases=["Port Board"]),
+    }  # fmt: skip
+    statements, acts, evidence = [], [], []
+    for part in parts:
+        cue = span(part["cue"])
+        statement = Statement(
+            id=Statement.make_id(article.id, cue), kind=StatementKind(part["kind"]), cue=cue,
+            content=FragmentedSpan.from_pieces(
+                text, [(s.start, s.end) for s in (span(c) for c in part["content"])]),
+            source=span(part["source"]), confidence=0.9,
+            speaker=Speaker(name=actors[part["speaker"]].name,
+                            actor_id=actors[part["speaker"]].id),
+        )  # fmt: skip
+        statements.append(statement)
+        if part.get("act"):
+            acts.append(SpeechAct(
+                id=f"sa_{statement.id}", act=SpeechActClass(part["act"]), trigger=cue,
+                source_actor=actors[part["speaker"]].id, statement_id=statement.id,
+                target_actors=[actors[part["target"]].id], cameo="112",
+            ))  # fmt: skip
+        evidence.append(ClaimEvidence(claim_id=f"c_{statement.id}", claim=statement.content,
+                                      statement_id=statement.id,
+                                      statuses=[EvidenceStatus.ATTRIBUTED]))  # fmt: skip
+    signals = [
+        CredibilitySignal(name="template_residue", value=1.0,
+                          explanation="markup left in the text", spans=[span("<img")])
+    ] if "<img" in text else []  # fmt: skip
+    return ArticleAnalysis(article=article, statements=statements, actors=list(actors.values()),
+                           speech_acts=acts, evidence=evidence, credibility=signals)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def web_analyses():
+    """Two hand-made analyses: the first full of hostile text, both with speech acts
+    between Ann Lee and the Port Board."""
+    first = _analysis(HOSTILE_TEXT, site="harbour-news.example", published="2026-03-02",
+                      title="<b>Budget</b> row", parts=[
+        {"kind": "indirect", "source": "Mayor Ann Lee", "cue": "accused", "speaker": "lee",
+         "content": ["the Port Board of lying about the <script>alert(1)</script> budget"],
+         "act": "ACCUSE_CRITICIZE", "target": "board"},
+        {"kind": "direct", "source": "Lee", "cue": "said", "speaker": "lee",
+         "content": ['"<img src=x onerror=alert(1)> is not a plan & never was,"']},
+        {"kind": "indirect", "source": "The Port Board", "cue": "denied", "speaker": "board",
+         "content": ["the claim"], "act": "REJECT_DENY", "target": "lee"},
+    ])  # fmt: skip
+    second = _analysis(SECOND_TEXT, site="ferry-times.example", published="2026-04-10",
+                       title="Ferry line", parts=[
+        {"kind": "indirect", "source": "The Port Board", "cue": "praised", "speaker": "board",
+         "content": ["Ann Lee for the new ferry line"], "act": "COOPERATE_PRAISE",
+         "target": "lee"},
+        {"kind": "indirect", "source": "Ann Lee", "cue": "accused", "speaker": "lee",
+         "content": ["the Port Board of delaying the harbour repairs"],
+         "act": "ACCUSE_CRITICIZE", "target": "board"},
+    ])  # fmt: skip
+    for analysis in (first, second):
+        analysis.check_spans()
+    return [first, second]
+
+
+@pytest.fixture()
+def web_store_path(tmp_path, web_analyses):
+    """A SQLite store holding :func:`web_analyses`."""
+    from claimgraph.store import open_store
+
+    path = tmp_path / "web.db"
+    with open_store(str(path)) as store:
+        for analysis in web_analyses:
+            assert store.add_analysis(analysis, run_id=None, weights_hash="w")
+    return path
+
+
+def web_narratives(store_path, analyses) -> dict:
+    """A narrative-layer dict of the documented shape over the stored analyses."""
+    from claimgraph.store import open_store
+
+    with open_store(str(store_path), create=False) as store:
+        entities = {e.name: e.id for e in store.entities(limit=10)}
+    first = analyses[0]
+
+    def claim(statement, stance):
+        speaker = statement.speaker
+        return {
+            "article_id": first.article.id, "statement_id": statement.id,
+            "speaker": {"entity_id": entities[speaker.name], "name": speaker.name},
+            "text": statement.content.text, "stance": stance,
+            "span": {"start": statement.content.start, "end": statement.content.end,
+                     "text": statement.content.text},
+        }  # fmt: skip
+
+    accuse, _said, deny = first.statements
+    a, b = claim(accuse, "supports"), claim(deny, "denies")
+    return {
+        "propositions": [{"id": "p_lying", "label": "The Port Board lied <about> the budget",
+                          "first_seen": "2026-03-02", "last_seen": "2026-04-10",
+                          "claims": [a, b]}],
+        "contradictions": [{"id": "x_1", "kind": "explicit", "score": 0.91, "a": a, "b": b}],
+    }  # fmt: skip
+
+
+@pytest.fixture()
+def web_narrative_data(web_store_path, web_analyses) -> dict:
+    return web_narratives(web_store_path, web_analyses)
+
+
+# --- A real browser (Debian's chromium driven by Playwright) and a live app -----------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (``/usr/bin/chromium``, never a downloaded one).  Skipped with the
+    install command where it is missing, except in CI (``CI=true``)."""
+    import shutil
+
+    executable = os.environ.get("CLAIMGRAPH_CHROMIUM") or shutil.which("chromium")
+    problem = None
+    if not executable:
+        problem = "Chromium is not installed: apt-get install chromium (Debian) to run these"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        problem = "Playwright is not installed: pip install -e '.[dev]' to run these"
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture()
+def serve_app():
+    """Start an ASGI app with uvicorn on a free loopback port (in a thread); returns its
+    base URL.  Every server started is stopped at the end of the test."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    started: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app) -> str:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        started.append((server, thread))
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the app did not start")
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in started:
+        server.should_exit = True
+        thread.join(timeout=15)

@@ -109,10 +109,46 @@ class EvaluationError(ClaimgraphError):
     http_status = 400
 
 
+class NotFoundError(ClaimgraphError):
+    """No stored article, entity or proposition has the id asked for."""
+
+    code = "CG700"
+    exit_code = 1
+    http_status = 404
+
+
+class AccessError(ClaimgraphError):
+    """A writing request without the token the web app was started with."""
+
+    code = "CG710"
+    exit_code = 1
+    http_status = 401
+
+
+class CrossSiteError(AccessError):
+    """A writing request sent by a page of another site (its Origin is not the app's)."""
+
+    code = "CG711"
+    http_status = 403
+
+
+def error_class(code: str) -> type[ClaimgraphError]:
+    """The error class of ``code`` (the base class for a code no class has)."""
+    pending: list[type[ClaimgraphError]] = [ClaimgraphError]
+    while pending:
+        cls = pending.pop()
+        if cls.code == code:
+            return cls
+        pending.extend(cls.__subclasses__())
+    return ClaimgraphError
+
+
 __all__ = [
+    "AccessError",
     "BinaryInputError",
     "ClaimgraphError",
     "ConfigError",
+    "CrossSiteError",
     "EmptyInputError",
     "EvaluationError",
     "ExtractionError",
@@ -121,6 +157,8 @@ __all__ = [
     "InputTooLargeError",
     "LanguageError",
     "ModelError",
+    "NotFoundError",
     "StageError",
     "StorageError",
+    "error_class",
 ]

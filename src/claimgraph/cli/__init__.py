@@ -22,6 +22,7 @@ from claimgraph.cli.evaluate import eval_command
 from claimgraph.cli.narratives import narratives
 from claimgraph.cli.schema import schema
 from claimgraph.cli.store import entities, export, ingest, search
+from claimgraph.cli.web import report, serve
 from claimgraph.errors import ClaimgraphError
 
 logger = logging.getLogger("claimgraph.cli")
@@ -64,13 +65,15 @@ def cli(verbose: int) -> None:
       claimgraph analyze corpus.jsonl --format jsonl -o analyses.jsonl
       claimgraph ingest examples/*.html && claimgraph entities --name Okafor
       claimgraph narratives --entity Ukraine
+      claimgraph report --db claimgraph.db -o report.html
+      claimgraph serve --db claimgraph.db
       claimgraph eval attribution dev.jsonl --fold heldout
     """
     setup_logging(verbose)
 
 
 for _command in (
-    analyze, ingest, search, entities, narratives, export, eval_command, schema
+    analyze, ingest, search, entities, narratives, export, report, serve, eval_command, schema
 ):
     cli.add_command(_command)
 

@@ -427,9 +427,11 @@ class StanceEncoder:
         if not missing:
             return
         if self._embed is None:
-            from claimgraph.narratives.propositions import embed_claims
+            from claimgraph.credibility.machine_text import load_embedder
 
-            vectors = embed_claims(missing)
+            vectors = load_embedder().encode(
+                missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+            )
         else:
             vectors = self._embed(missing)  # type: ignore[operator]
         self._vectors.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))

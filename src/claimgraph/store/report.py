@@ -14,14 +14,23 @@ if TYPE_CHECKING:
 def entity_report(store: SqlStore, entity: Entity, *, limit: int = 50) -> dict[str, Any]:
     """``entity`` with its links, articles, statements made and speech acts made and
     received (at most ``limit`` of each list), as plain JSON-ready data."""
+    from claimgraph.store.browse import entity_names, rows_in
+
     links = store.links(entity.id)
-    names = {e["id"]: e["name"] for e in store.rows("entities")}
-    articles = {a["id"]: a for a in store.rows("articles")}
     said = store.rows("statements", speaker_entity_id=entity.id)
     made = store.rows("speech_acts", source_entity_id=entity.id)
     target_rows = store.rows("speech_act_targets", entity_id=entity.id)
     received_ids = {row["speech_act_id"] for row in target_rows}
-    received = [a for a in store.rows("speech_acts") if a["id"] in received_ids]
+    received = rows_in(store, "speech_acts", "id", received_ids)
+    named = {entity.id}
+    for row in [*made, *received]:
+        named.update(row["target_entity_ids"] or [])
+        if row["source_entity_id"]:
+            named.add(row["source_entity_id"])
+    names = {key: value["name"] for key, value in entity_names(store, named).items()}
+    article_rows = rows_in(store, "articles", "id", {link.article_id for link in links},
+                           columns=["id", "title", "source_name"])  # fmt: skip
+    articles = {a["id"]: a for a in article_rows}
 
     def title(article_id: str) -> str:
         article = articles.get(article_id) or {}

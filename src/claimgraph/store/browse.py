@@ -1,0 +1,225 @@
+"""Reading the store page by page, for the HTML report and the web app: articles and
+entities with counts and offsets, one article's analysis by id, and the speech acts
+between entities that the corpus graph draws (each with the statement behind it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select
+
+from claimgraph.model import ArticleAnalysis, Entity
+from claimgraph.store import schema as t
+from claimgraph.store.entities import fold_name
+from claimgraph.store.linking import entity_from_row
+
+if TYPE_CHECKING:
+    from claimgraph.store.sql import SqlStore
+
+#: The speech acts the corpus graph draws, and the edge kind each becomes.
+GRAPH_ACTS = {
+    "ACCUSE_CRITICIZE": "accuse",
+    "REJECT_DENY": "deny",
+    "COOPERATE_PRAISE": "support",
+    "APPEAL_REQUEST": "appeal",
+}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def article_page(
+    store: SqlStore,
+    *,
+    offset: int = 0,
+    limit: int = 20,
+    ids: Iterable[str] | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of stored articles (newest published first, then by id) and how many
+    there are in all; only those in ``ids`` when given."""
+    a = t.articles
+    statements = (
+        select(func.count())
+        .where(t.statements.c.article_id == a.c.id)
+        .correlate(a)
+        .scalar_subquery()
+    )
+    query = select(
+        a.c.id,
+        a.c.title,
+        a.c.site,
+        a.c.url,
+        a.c.published,
+        a.c.source_name,
+        statements.label("statements"),
+    )
+    total = select(func.count()).select_from(a)
+    if ids is not None:
+        wanted = sorted(set(ids))
+        query = query.where(a.c.id.in_(wanted))
+        total = total.where(a.c.id.in_(wanted))
+    query = query.order_by(a.c.published.desc().nulls_last(), a.c.id).offset(offset).limit(limit)
+    with store._read() as connection:
+        rows = [dict(row) for row in connection.execute(query).mappings()]
+        count = int(connection.execute(total).scalar() or 0)
+    for row in rows:
+        row["published"] = _iso(row["published"])
+    return rows, count
+
+
+def article_ids(store: SqlStore) -> list[str]:
+    """Every stored article's id."""
+    with store._read() as connection:
+        return [row[0] for row in connection.execute(select(t.articles.c.id).order_by("id"))]
+
+
+def get_analysis_data(store: SqlStore, article_id: str) -> dict[str, Any] | None:
+    """The stored analysis of ``article_id`` as JSON data, or ``None`` when there is none."""
+    with store._read() as connection:
+        data = connection.execute(
+            select(t.articles.c.analysis).where(t.articles.c.id == article_id)
+        ).scalar()
+    return dict(data) if data is not None else None
+
+
+def get_analysis(store: SqlStore, article_id: str) -> ArticleAnalysis | None:
+    """The stored analysis of ``article_id``, or ``None`` when there is none."""
+    data = get_analysis_data(store, article_id)
+    return ArticleAnalysis.model_validate(data) if data is not None else None
+
+
+def get_entity(store: SqlStore, entity_id: str) -> Entity | None:
+    """The entity ``entity_id``, or ``None``."""
+    with store._read() as connection:
+        row = (
+            connection.execute(select(t.entities).where(t.entities.c.id == entity_id))
+            .mappings()
+            .first()
+        )
+    return entity_from_row(row) if row is not None else None
+
+
+def entity_page(
+    store: SqlStore, name: str | None = None, *, offset: int = 0, limit: int = 20
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of entities (the most linked first) whose name or an alias contains
+    ``name``, with how many match in all."""
+    e = t.entities
+    query = select(e.c.id, e.c.name, e.c.type, e.c.code, e.c.linked)
+    total = select(func.count()).select_from(e)
+    if name:
+        aliased = select(t.entity_aliases.c.entity_id).where(
+            t.entity_aliases.c.folded.like(f"%{fold_name(name)}%")
+        )
+        query = query.where(or_(e.c.id.in_(aliased)))
+        total = total.where(or_(e.c.id.in_(aliased)))
+    query = query.order_by(e.c.linked.desc(), e.c.name, e.c.id).offset(offset).limit(limit)
+    with store._read() as connection:
+        rows = [dict(row) for row in connection.execute(query).mappings()]
+        count = int(connection.execute(total).scalar() or 0)
+    return rows, count
+
+
+def entity_names(store: SqlStore, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """``{id: {"name", "type", "code"}}`` of the entities in ``ids``."""
+    wanted = sorted(set(ids))
+    found: dict[str, dict[str, Any]] = {}
+    e = t.entities
+    with store._read() as connection:
+        for start in range(0, len(wanted), 500):
+            rows = connection.execute(
+                select(e.c.id, e.c.name, e.c.type, e.c.code).where(
+                    e.c.id.in_(wanted[start : start + 500])
+                )
+            ).mappings()
+            found.update({row["id"]: dict(row) for row in rows})
+    return found
+
+
+def rows_in(
+    store: SqlStore,
+    table: str,
+    column: str,
+    values: Iterable[Any],
+    *,
+    columns: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of ``table`` whose ``column`` is one of ``values`` (only ``columns`` when
+    given), read in chunks of 500 values."""
+    source = t.metadata.tables[table]
+    wanted = sorted(set(values))
+    chosen = [source.c[name] for name in columns] if columns else [source]
+    found: list[dict[str, Any]] = []
+    with store._read() as connection:
+        for start in range(0, len(wanted), 500):
+            query = select(*chosen).where(source.c[column].in_(wanted[start : start + 500]))
+            found += [dict(row) for row in connection.execute(query).mappings()]
+    return found
+
+
+def speech_act_links(
+    store: SqlStore, *, article_ids: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every accuse, deny, support or appeal act from one entity to another: ``{"act",
+    "kind", "source", "target", "negated", "trigger", "article_id", "statement_id",
+    "statement", "title", "site", "published"}``, in a stable order."""
+    sa, tg, a, st = t.speech_acts, t.speech_act_targets, t.articles, t.statements
+    query = (
+        select(
+            sa.c.id,
+            sa.c.act,
+            sa.c.source_entity_id,
+            tg.c.entity_id,
+            sa.c.negated,
+            sa.c.trigger,
+            sa.c.article_id,
+            sa.c.statement_id,
+            st.c.content,
+            a.c.title,
+            a.c.site,
+            a.c.published,
+        )
+        .join(tg, tg.c.speech_act_id == sa.c.id)
+        .join(a, a.c.id == sa.c.article_id)
+        .outerjoin(st, st.c.id == sa.c.statement_id)
+        .where(sa.c.act.in_(list(GRAPH_ACTS)), sa.c.source_entity_id.is_not(None))
+        .order_by(sa.c.article_id, sa.c.trigger_start, sa.c.id, tg.c.entity_id)
+    )
+    if article_ids is not None:
+        query = query.where(sa.c.article_id.in_(sorted(set(article_ids))))
+    with store._read() as connection:
+        rows = connection.execute(query).all()
+    return [
+        {
+            "act": row[1],
+            "kind": GRAPH_ACTS[row[1]],
+            "source": row[2],
+            "target": row[3],
+            "negated": bool(row[4]),
+            "trigger": row[5],
+            "article_id": row[6],
+            "statement_id": row[7],
+            "statement": row[8],
+            "title": row[9],
+            "site": row[10],
+            "published": _iso(row[11]),
+        }
+        for row in rows
+        if row[2] != row[3]
+    ]
+
+
+__all__ = [
+    "GRAPH_ACTS",
+    "article_ids",
+    "article_page",
+    "entity_names",
+    "entity_page",
+    "get_analysis",
+    "get_analysis_data",
+    "get_entity",
+    "rows_in",
+    "speech_act_links",
+]
