@@ -51,8 +51,15 @@ MOVEMENT = frozenset(
 )
 _NEGATORS = ("not ", "rather than ", "instead of ", "never ", "nor ")
 _NUMBER_NOUN = re.compile(
-    r"\b(\d[\d,]*(?:\.\d+)?)\s+(?:(?:more|other|additional|extra|of|the)\s+){0,2}([a-z]+)",
+    r"\b(\d[\d,]*(?:\.\d+)?(?:\s+(?:hundred|thousand|million|billion|trillion))?)\s+"
+    r"(?:(?:more|other|additional|extra|of|the)\s+){0,2}([a-z]+)",
     re.IGNORECASE,
+)
+#: Words after a number that say nothing of what is counted.
+_NOT_COUNTED = frozenset(
+    """percent per cent times years year months month weeks week days day hours hour
+    minutes and or to a in on at by for from than each hundred thousand million billion
+    trillion""".split()
 )
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _WEEKDAY = re.compile(
@@ -207,8 +214,10 @@ def claim_values(text: str) -> Values:
         if _YEAR.fullmatch(match.group(1)):
             continue
         noun = match.group(2).lower()
+        if noun in _NOT_COUNTED:
+            continue
         noun = noun[:-1] if len(noun) > 4 and noun.endswith("s") else noun
-        numbers.setdefault(noun, set()).add(match.group(1).replace(",", ""))
+        numbers.setdefault(noun, set()).add(" ".join(match.group(1).replace(",", "").split()))
     dates = {m.group(0).lower() for m in _WEEKDAY.finditer(text)} | set(_YEAR.findall(text))
     return Values(
         places=frozenset(asserted),

@@ -39,8 +39,9 @@ STAGE_NAME = "claimgraph.narratives.within.v1"
 
 #: Claims compared with one another inside one block.
 MAX_BLOCK = 40
-#: Share of content words two claims need in common to be counts of the same event.
-NUMBER_OVERLAP = 0.3
+#: Share of content words (besides the counted noun) two claims need in common to be
+#: counts of the same event.
+NUMBER_OVERLAP = 0.5
 EXPLICIT_SCORE = 0.9
 VALUES_SCORE = 0.7
 
@@ -93,11 +94,9 @@ def explicit(analysis: ArticleAnalysis, refs: dict[str, ClaimRef]) -> list[Contr
             other = _denial_ref(analysis, denial, refs)
             if other.claim_id == claim.claim_id or _overlap(claim, other):
                 continue
-            kind: ContradictionKind = (
-                "self_contradiction"
-                if claim.actor_id is not None and claim.actor_id == other.actor_id
-                else "explicit"
-            )
+            if claim.actor_id is not None and claim.actor_id == other.actor_id:
+                continue  # a denial tied to the speaker's own claim: not one to report
+            kind: ContradictionKind = "explicit"
             out.append(
                 Contradiction(
                     id=Contradiction.make_id(claim.claim_id, other.claim_id),
@@ -134,7 +133,11 @@ def conflicting(evidence: list[ClaimEvidence], refs: dict[str, ClaimRef]) -> lis
                 about = conflicting_values(values[first], values[second])
                 if about is None or about == "date":
                     continue
-                if about == "number" and _overlap_share(a.span.text, b.span.text) < NUMBER_OVERLAP:
+                if (
+                    about == "number"
+                    and _overlap_share(a.span.text, b.span.text, set(values[first].numbers))
+                    < NUMBER_OVERLAP
+                ):
                     continue
                 cid = Contradiction.make_id(first, second)
                 out.setdefault(
@@ -146,12 +149,14 @@ def conflicting(evidence: list[ClaimEvidence], refs: dict[str, ClaimRef]) -> lis
     return list(out.values())
 
 
-def _overlap_share(a: str, b: str) -> float:
-    """Share of the content words of the shorter claim found in the other."""
-    from claimgraph.narratives.stance import STOPWORDS, words
+def _overlap_share(a: str, b: str, counted: set[str]) -> float:
+    """Share of the content words of the shorter claim found in the other, leaving out
+    numbers, their scale words and the counted nouns."""
+    from claimgraph.narratives.propositions import content_words
 
-    first = {w for w in words(a) if w not in STOPWORDS and not w.isdigit()}
-    second = {w for w in words(b) if w not in STOPWORDS and not w.isdigit()}
+    skip = counted | {"hundred", "thousand", "million", "billion", "trillion"}
+    first = {w for w in content_words(a) if w not in skip and not w.isdigit()}
+    second = {w for w in content_words(b) if w not in skip and not w.isdigit()}
     if not first or not second:
         return 0.0
     return len(first & second) / min(len(first), len(second))

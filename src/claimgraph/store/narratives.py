@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from claimgraph.store import schema as t
 
@@ -108,8 +108,23 @@ def save(
     contradictions, and the articles marked as read."""
     if propositions:
         ids = [p["id"] for p in propositions]
-        connection.execute(delete(t.propositions).where(t.propositions.c.id.in_(ids)))
-        connection.execute(insert(t.propositions), list(propositions))
+        existing = set(
+            connection.execute(
+                select(t.propositions.c.id).where(t.propositions.c.id.in_(ids))
+            ).scalars()
+        )
+        changed = [p for p in propositions if p["id"] in existing]
+        if changed:  # updated in place: stored claims refer to them
+            columns = [c for c in changed[0] if c != "id"]
+            connection.execute(
+                update(t.propositions)
+                .where(t.propositions.c.id == bindparam("pid"))
+                .values({c: bindparam(c) for c in columns}),
+                [{"pid": p["id"], **{c: p[c] for c in columns}} for p in changed],
+            )
+        new = [p for p in propositions if p["id"] not in existing]
+        if new:
+            connection.execute(insert(t.propositions), new)
     if claims:
         connection.execute(
             insert(t.narrative_claims),
