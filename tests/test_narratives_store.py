@@ -158,6 +158,36 @@ def test_narratives_is_incremental_and_filters(narrative_db: Path, narratives_js
     assert by_entity.stdout.startswith("# Narratives")
 
 
+def test_building_in_many_batches_keeps_every_claim(narrative_db: Path, narratives_json, tmp_path):
+    import shutil
+
+    from claimgraph.narratives.build import update
+    from claimgraph.store import open_store
+
+    copy = tmp_path / "batches.db"
+    shutil.copy(narrative_db, copy)
+    with open_store(str(copy)) as store:
+        claims_before = len(store.narrative_claims())
+        for table in (
+            "contradictions",
+            "claim_signals",
+            "narrative_claims",
+            "propositions",
+            "narrative_articles",
+        ):
+            store.engine.dispose()
+            with store.engine.begin() as connection:
+                connection.exec_driver_sql(f"DELETE FROM {table}")
+        stats = update(store, batch_articles=1)  # one article per transaction
+        assert stats.articles == 4 and store.count_pending_narratives() == 0
+        assert len(store.narrative_claims()) == claims_before == stats.claims
+        sizes = {p["id"]: p["size"] for p in store.propositions()}
+        members: dict[int, int] = {}
+        for claim in store.narrative_claims():
+            members[claim["proposition_id"]] = members.get(claim["proposition_id"], 0) + 1
+        assert members == sizes
+
+
 def test_graphml_has_propositions_and_stance_edges(narrative_db: Path, narratives_json, tmp_path):
     import networkx as nx
 
