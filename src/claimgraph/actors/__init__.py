@@ -117,6 +117,19 @@ def run_stage(doc: Doc, analysis: ArticleAnalysis, *, config: Config | None = No
     return resolve_actors(doc, analysis, config=config)
 
 
+def _one_line(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` cut to the longest line of ``text[start:end]`` (a mention never runs
+    over a line break: "...escaping to Belarus\n\nAlexander Bortnikov")."""
+    piece = text[start:end]
+    if "\n" not in piece:
+        return start, end
+    line = max(piece.split("\n"), key=lambda part: len(part.strip()))
+    left = start + piece.index(line)
+    stripped = line.strip()
+    left += line.index(stripped)
+    return left, left + len(stripped)
+
+
 def actor_id(actor_type: ActorType, name: str) -> str:
     """The stable id of an actor: a hash of its type and folded canonical name.
 
@@ -310,7 +323,7 @@ def _build_actors(ctx: ActorContext) -> tuple[list[Actor], dict[int, str]]:
             affiliations=affiliations,
             code=next((c.entry.code for c in group if c.entry and c.entry.code), None),
             evidence=evidence,
-            mentions=[ActorMention(span=Span(start=s, end=e, text=text[s:e]), kind=k)
+            mentions=[ActorMention(span=Span.of(text, *_one_line(text, s, e)), kind=k)
                       for (s, e), k in sorted(mentions.items())],
             aliases=sorted(
                 {main.canonical()} | {" ".join(n[2].split()) for c in group for n in c.names}

@@ -120,6 +120,13 @@ class Cluster:
         return self.adjective_name or "?"
 
     def add_name(self, start: int, end: int, text: str) -> None:
+        if "\n" in text:  # a phrase the parse ran over a line break: keep the longest line
+            line = max(text.split("\n"), key=lambda part: len(part.strip()))
+            offset = text.index(line)
+            start, end = start + offset, start + offset + len(line)
+            stripped = line.strip()
+            start, end = start + line.index(stripped), start + line.index(stripped) + len(stripped)
+            text = stripped
         name = (start, end, text)
         self.names.append(name)
         self.names_by_start.setdefault(start, []).append(name)

@@ -268,6 +268,9 @@ def postprocess(
         if ranker is not None and not named:
             proposals = {"tagged": raw.source, "weak": raw.weak_source, "subject": subject}
             source = ranker.choose(feats, raw.cue, content, source, proposals, raw.source_probs)
+        # the fallbacks and the ranker's phrases are parse subtrees, which can run over a
+        # paragraph break ("...to Belarus\n\nAlexander Bortnikov ... has accused")
+        source = tuple(i for i in source if feats.para[i] == para and not feats.is_space[i])
         if NEGATED_PASSIVE_FILTER and _negated_passive(feats, raw.cue, source):
             continue
         out.append(replace(raw, content=content, source=source))
