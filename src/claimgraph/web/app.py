@@ -281,6 +281,8 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # served below from the package: the app works offline
+        redoc_url=None,
         title="claimgraph",
         version=__version__,
         description="Who claims what, about whom, on what evidence: the stored analyses, "
@@ -345,6 +347,19 @@ def create_app(
 
     static = resources.files("claimgraph.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        """The OpenAPI description in Swagger UI (swagger-ui-dist, shipped in static/)."""
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="claimgraph API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
     app.include_router(api_router(state))
     app.include_router(page_router(state))
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
