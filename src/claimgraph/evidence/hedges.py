@@ -147,6 +147,10 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
                 start, end = _subtree_chars(comp)
                 yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "verb",
                                start, end)
+        elif low in LOOK_VERBS and (clause := _like_clause(token)) is not None:
+            start, end = _subtree_chars(clause)
+            yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "verb",
+                           start, end)
         elif low in CONDITIONAL_MARKS and token.dep_ == "mark":
             yield _cue(token, "conditional", head)
         elif _is_passive_reporting(token):
@@ -154,6 +158,20 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
             start, end = _subtree_chars(comp)
             yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "reporting",
                            start, end)
+
+
+#: Verbs of seeming that take a "like" clause ("it looks like we are tied").
+LOOK_VERBS = frozenset({"look", "looks", "looked", "looking", "sound", "sounds", "sounded"})
+
+
+def _like_clause(token: Token) -> Token | None:
+    """The clause a verb of seeming introduces with "like" ("looks like we won"), if any."""
+    for child in token.children:
+        if child.dep_ in ("ccomp", "advcl") and any(
+            c.dep_ == "mark" and c.lower_ == "like" for c in child.children
+        ):
+            return child
+    return None
 
 
 def _hedge_verb_scope(token: Token) -> Token | None:
@@ -179,14 +197,23 @@ FIRST_PERSON = frozenset({"i", "we"})
 def hedges_claim(cue: HedgeCue, token: Token) -> bool:
     """Whether ``cue`` (found at ``token``) puts a claim in doubt, in the sense of the
     evidence status ``hedged``: conditionals and open questions ("if", "whether") do
-    not, nor modals other than :data:`CLAIM_MODALS`, nor a belief verb whose subject is
-    not the speaker.  Every other cue does."""
+    not, nor modals other than :data:`CLAIM_MODALS` or inside an open question, nor a
+    belief verb whose subject is not the speaker or that asks or insists ("do I
+    think", "I do think").  Every other cue does."""
     if cue.kind == "conditional":
         return False
     if cue.kind == "modal":
-        return token.lower_ in CLAIM_MODALS
+        # A modal inside an open question ("asked whether it could") asserts nothing.
+        open_clause = any(c.dep_ == "mark" and c.lower_ in ("whether", "if")
+                          for c in token.head.children)
+        return token.lower_ in CLAIM_MODALS and not open_clause
     if cue.kind == "verb" and token.lower_ in BELIEF_VERBS:
-        return any(c.dep_ == "nsubj" and c.lower_ in FIRST_PERSON for c in token.children)
+        # "I think" hedges; "Do I think ...?" asks and "I do think" insists.
+        insisting = any(c.dep_ == "aux" and c.lower_ in ("do", "does", "did")
+                        for c in token.children)
+        return not insisting and any(
+            c.dep_ == "nsubj" and c.lower_ in FIRST_PERSON for c in token.children
+        )
     return True
 
 
