@@ -49,6 +49,8 @@ heldout-models: venv
 		--data $(SHARED)/data/attribution/dev.jsonl $(ENTITY_DATA)
 	$(BIN)/python -m claimgraph.training.hedging --fold train --out build/heldout/hedging.json \
 		--data $(SHARED)/data/hedging/meantime_dev.jsonl
+	$(BIN)/python -m claimgraph.training.speech_acts --fold train --out build/heldout/speech_acts.json \
+		--data $(SHARED)/data/events/dev.jsonl
 
 bench: heldout-models
 	$(BIN)/python benchmarks/speed.py

@@ -96,3 +96,36 @@ def test_hedging_model_json_roundtrip():
 def test_hedging_model_malformed_raises():
     with pytest.raises(ModelError):
         CertaintyModel.from_json({"weights": {}})
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "cues"),
+    [
+        ("Officials said the dam may fail within days.", "the dam may fail", ["may"]),
+        ("I think the strike will end soon.", "the strike will end", ["think"]),
+        ("The mayor said the plant would close if prices fell.", "the plant would close", []),
+        ("Rubio still believes that the nominee is unfit.", "the nominee is unfit", []),
+        ("Voters asked whether the count could be trusted.", "the count could be trusted", []),
+    ],
+)
+def test_evidence_hedges_claim_cues_leave_out_conditionals_and_others_beliefs(
+    nlp, text, target, cues
+):
+    doc = nlp(text)
+    found = [s.text for s in hedge_cues(doc, *_range(text, target), claim=True)]
+    assert found == cues
+    # Without ``claim`` the conditional, "would" and the third party's belief still count.
+    assert len(hedge_cues(doc, *_range(text, target))) >= len(cues)
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "cues"),
+    [
+        ("It looks like we are in a virtual tie.", "we are in a virtual tie", ["looks"]),
+        ("Do I think we can win?", "we can win", []),
+        ("And I do think there is a shift.", "there is a shift", []),
+    ],
+)
+def test_evidence_hedges_claim_cues_seeming_questions_and_insistence(nlp, text, target, cues):
+    found = [s.text for s in hedge_cues(nlp(text), *_range(text, target), claim=True)]
+    assert found == cues

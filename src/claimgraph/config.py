@@ -80,6 +80,17 @@ class HedgingConfig(_Section):
     weights: str | None = None
 
 
+class SpeechActsConfig(_Section):
+    #: ``rules``: the rules' codes alone; ``learned``: the rules find acts and a classifier
+    #: fitted on the event DEV set re-codes each plain statement (ASSERT) they write as an
+    #: event (``models/speech_acts``).  The rules stay the default: in cross-validation on
+    #: DEV they score higher (docs/quality.md, "Speech acts").
+    coder: Literal["learned", "rules"] = "rules"
+    #: A speech-act model JSON (``python -m claimgraph.training.speech_acts --out FILE``);
+    #: default: the model shipped in the package.
+    weights: str | None = None
+
+
 class ActorsConfig(_Section):
     user_dictionaries: tuple[str, ...] = ()
 
@@ -110,6 +121,7 @@ class Config(_Section):
     ingest: IngestConfig = IngestConfig()
     attribution: AttributionConfig = AttributionConfig()
     hedging: HedgingConfig = HedgingConfig()
+    speech_acts: SpeechActsConfig = SpeechActsConfig()
     actors: ActorsConfig = ActorsConfig()
     credibility: CredibilityConfig = CredibilityConfig()
 
@@ -123,6 +135,7 @@ class Config(_Section):
 PATH_SETTINGS: tuple[tuple[str, str], ...] = (
     ("attribution", "weights"),
     ("hedging", "weights"),
+    ("speech_acts", "weights"),
     ("actors", "user_dictionaries"),
 )
 

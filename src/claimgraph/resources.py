@@ -13,6 +13,8 @@ MODELS_DIR = PACKAGE_DIR / "models"
 ATTRIBUTION_MODEL_DIR = MODELS_DIR / "attribution"
 #: The hedging (event certainty) model.
 HEDGING_MODEL_DIR = MODELS_DIR / "hedging"
+#: The learned speech-act coder.
+SPEECH_ACTS_MODEL_DIR = MODELS_DIR / "speech_acts"
 #: The machine-generated text detector and its n-gram model.
 MACHINE_TEXT_MODEL_DIR = MODELS_DIR / "machine_text"
 
@@ -23,4 +25,5 @@ __all__ = [
     "MACHINE_TEXT_MODEL_DIR",
     "MODELS_DIR",
     "PACKAGE_DIR",
+    "SPEECH_ACTS_MODEL_DIR",
 ]

@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimgraph.errors import EvaluationError
-from claimgraph.evaluation.folds import Fold, in_fold
+from claimgraph.evaluation.folds import Fold, in_fold, in_sample_note
 from claimgraph.evaluation.jsonl import read_records
 from claimgraph.evaluation.metrics import prf
 from claimgraph.evaluation.predict import analyze_records
 from claimgraph.evaluation.report import EvalReport
 from claimgraph.model import ArticleAnalysis, SpeechActClass
+from claimgraph.speech_acts.learned import codable_acts
 
 if TYPE_CHECKING:
     from claimgraph.config import Config
@@ -65,10 +66,6 @@ PLOVER_TO_COARSE: dict[str, str] = {
     "THREATEN": "THREATEN",
     "PROTEST": "PROTEST",
 }
-_SKIP_MODALITIES = frozenset({"denied", "alleged", "conditional"})
-#: Acts below this confidence are not written as events (statement-only ASSERTs).
-MIN_CONFIDENCE = 0.6
-_PRONOUNS = frozenset("he she it they we i you who this that".split())
 _CODE = re.compile(r"^[A-Z*\-]{3,}[A-Za-z*\-]*$")
 
 
@@ -271,30 +268,9 @@ def events_from_analysis(analysis: ArticleAnalysis) -> list[dict[str, Any]]:
             return actor.code, words
         return words, words
 
-    kept = [
-        a
-        for a in analysis.speech_acts
-        if not a.negated and a.modality not in _SKIP_MODALITIES and a.confidence >= MIN_CONFIDENCE
-    ]
-    reporters: set[str] = set()
-    statements: set[str] = set()
-    for act in kept:
-        if act.act is not SpeechActClass.ASSERT:
-            if act.attributed_by:
-                reporters.add(act.attributed_by)
-            if act.attributed_by_span is not None:
-                reporters.add(act.attributed_by_span.text)
-            if act.statement_id:
-                statements.add(act.statement_id)
     events: list[dict[str, Any]] = []
-    for act in kept:
+    for act in codable_acts(analysis):
         source_words = act.source_span.text if act.source_span is not None else None
-        if act.act is SpeechActClass.ASSERT and (act.cameo or "").startswith("010"):
-            keys = {act.source_actor, source_words, act.statement_id} - {None}
-            if keys & (reporters | statements):
-                continue
-            if not source_words or source_words.lower() in _PRONOUNS:
-                continue  # a statement by nobody in particular is not a codable event
         source, source_text = label(act.source_actor, source_words)
         targets = [label(t, None) for t in act.target_actors]
         targets += [(s.text, s.text) for s in act.target_spans]
@@ -385,6 +361,7 @@ def evaluate(
         notes.append(
             "by origin: " + ", ".join(f"{k[len(HEADLINE) + 1 :]} {metrics[k]:.3f}" for k in origins)
         )
+    notes += _coder_notes(fold, config)
     return EvalReport(
         task=f"events ({fold})",
         n_documents=len(gold),
@@ -394,6 +371,26 @@ def evaluate(
         table_header=("class", "P", "R", "F1", "support"),
         notes=notes,
     )
+
+
+def _coder_notes(fold: Fold, config: Config | None) -> list[str]:
+    """Which coder was scored, and a warning when its weights have seen the scored fold."""
+    from claimgraph.speech_acts.learned import load_model
+
+    settings = config.speech_acts if config is not None else None
+    if settings is None or settings.coder != "learned":
+        return ["coder: rules (written while reading all of DEV: no fold is unseen by them)"]
+    model = load_model(settings.weights)
+    fitted_on = str((model.training or {}).get("fold", "unknown"))
+    warning = in_sample_note(
+        "this model",
+        fold=fold,
+        fitted_on=fitted_on,
+        plural=False,
+        refit="fit one with `python -m claimgraph.training.speech_acts --fold train` and set "
+        "[speech_acts] coder = \"learned\", weights = build/speech_acts.json",
+    )
+    return [f"coder: learned (fitted on fold={fitted_on!r})", *warning]
 
 
 __all__ = [

@@ -128,7 +128,7 @@ def _read_mentions(
         spans = [(mentions[i].start, mentions[i].end) for i in idx]
         for i, f, (start, end) in zip(idx, features_for(doc, spans), spans, strict=True):
             feats[i] = f
-            hedged[i] = bool(hedge_cues(doc, start, end, text=key[2]))
+            hedged[i] = bool(hedge_cues(doc, start, end, text=key[2], claim=True))
         if progress and n % 100 == 0:
             logger.info("hedging: %d/%d sentences", n, len(keys))
     return feats, hedged

@@ -203,7 +203,7 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
         status, justification = _source_status(doc, text, statement, act_sources)
         claim.add(status, [justification])
         cue_range = (statement.cue.start, statement.cue.end)
-        hedges = [h for h in hedge_cues(doc, span.start, span.end, text=text)
+        hedges = [h for h in hedge_cues(doc, span.start, span.end, text=text, claim=True)
                   if not overlaps((h.start, h.end), cue_range) or h.text.lower() in EPISTEMIC_CUES]
         for token in tokens_between(doc, *cue_range):
             hedges.extend(Span.of(text, c.idx, c.idx + len(c.text)) for c in token.children
@@ -230,7 +230,7 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
         span = sentence_span(text, sent)
         claim = Claim(span=span, statement=None)
         claim.add(EvidenceStatus.AUTHOR_VOICE, _phrases(text, cues))
-        hedges = hedge_cues(doc, span.start, span.end, text=text)
+        hedges = hedge_cues(doc, span.start, span.end, text=text, claim=True)
         hedges = [h for h in hedges if sent.start_char <= h.start < sent.end_char]
         if hedges:
             claim.hedges = hedges

@@ -147,6 +147,10 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
                 start, end = _subtree_chars(comp)
                 yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "verb",
                                start, end)
+        elif low in LOOK_VERBS and (clause := _like_clause(token)) is not None:
+            start, end = _subtree_chars(clause)
+            yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "verb",
+                           start, end)
         elif low in CONDITIONAL_MARKS and token.dep_ == "mark":
             yield _cue(token, "conditional", head)
         elif _is_passive_reporting(token):
@@ -154,6 +158,20 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
             start, end = _subtree_chars(comp)
             yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "reporting",
                            start, end)
+
+
+#: Verbs of seeming that take a "like" clause ("it looks like we are tied").
+LOOK_VERBS = frozenset({"look", "looks", "looked", "looking", "sound", "sounds", "sounded"})
+
+
+def _like_clause(token: Token) -> Token | None:
+    """The clause a verb of seeming introduces with "like" ("looks like we won"), if any."""
+    for child in token.children:
+        if child.dep_ in ("ccomp", "advcl") and any(
+            c.dep_ == "mark" and c.lower_ == "like" for c in child.children
+        ):
+            return child
+    return None
 
 
 def _hedge_verb_scope(token: Token) -> Token | None:
@@ -164,8 +182,43 @@ def _hedge_verb_scope(token: Token) -> Token | None:
     return None
 
 
+#: Modals that hedge a claim: possibility.  "would" reports a future or a condition,
+#: "should"/"must" mostly an obligation; none of them puts the claim in doubt.
+CLAIM_MODALS = frozenset({"may", "might", "could"})
+#: Belief verbs hedge a claim only in the speaker's own voice ("I think"); a third
+#: party's belief ("Rubio believes that ...") attributes the claim, it does not hedge it.
+BELIEF_VERBS = frozenset({
+    "believe", "believes", "believed", "think", "thinks", "thought", "guess", "assume",
+    "assumed", "presume", "presumed", "suspect", "suspects", "suspected", "suppose",
+})
+FIRST_PERSON = frozenset({"i", "we"})
+
+
+def hedges_claim(cue: HedgeCue, token: Token) -> bool:
+    """Whether ``cue`` (found at ``token``) puts a claim in doubt, in the sense of the
+    evidence status ``hedged``: conditionals and open questions ("if", "whether") do
+    not, nor modals other than :data:`CLAIM_MODALS` or inside an open question, nor a
+    belief verb whose subject is not the speaker or that asks or insists ("do I
+    think", "I do think").  Every other cue does."""
+    if cue.kind == "conditional":
+        return False
+    if cue.kind == "modal":
+        # A modal inside an open question ("asked whether it could") asserts nothing.
+        open_clause = any(c.dep_ == "mark" and c.lower_ in ("whether", "if")
+                          for c in token.head.children)
+        return token.lower_ in CLAIM_MODALS and not open_clause
+    if cue.kind == "verb" and token.lower_ in BELIEF_VERBS:
+        # "I think" hedges; "Do I think ...?" asks and "I do think" insists.
+        insisting = any(c.dep_ == "aux" and c.lower_ in ("do", "does", "did")
+                        for c in token.children)
+        return not insisting and any(
+            c.dep_ == "nsubj" and c.lower_ in FIRST_PERSON for c in token.children
+        )
+    return True
+
+
 def hedge_cues(
-    doc: Doc, start_char: int, end_char: int, *, text: str | None = None
+    doc: Doc, start_char: int, end_char: int, *, text: str | None = None, claim: bool = False
 ) -> list[Span]:
     """The epistemic hedge cues whose scope overlaps ``doc.text[start_char:end_char]``.
 
@@ -174,7 +227,8 @@ def hedge_cues(
     it, is found, but a modal in an unrelated clause is not).  Returns model
     :class:`~claimgraph.model.Span` objects into ``doc.text``, sorted and unique.
     Pass ``text`` (equal to ``doc.text``) when calling often: ``Doc.text`` rebuilds the
-    whole string on every access.
+    whole string on every access.  ``claim=True`` keeps only the cues that hedge a claim
+    (:func:`hedges_claim`), as the evidence stage's ``hedged`` status does.
     """
     found: dict[tuple[int, int], Span] = {}
     for sent in _sents_in(doc, start_char, end_char):
@@ -183,6 +237,10 @@ def hedge_cues(
             scope_end = min(cue.scope_end, sent.end_char)
             if not sent.start_char <= cue.start < sent.end_char:
                 continue
+            if claim:
+                token = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+                if token is None or not hedges_claim(cue, token.root):
+                    continue
             if scope_start < end_char and start_char < scope_end:
                 if text is None:
                     text = doc.text
@@ -234,12 +292,15 @@ def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
 
 
 __all__ = [
+    "BELIEF_VERBS",
     "CLAIM_HEDGE_ADVERBS",
+    "CLAIM_MODALS",
     "EPISTEMIC_MODALS",
     "HEDGE_ADVERBS",
     "MODALS",
     "HedgeCue",
     "hedge_cues",
+    "hedges_claim",
     "iter_hedge_cues",
     "line_sentences",
 ]

@@ -242,6 +242,11 @@ def code_speech_acts(doc: Doc, analysis: ArticleAnalysis) -> list[SpeechAct]:
 def run_stage(doc: Doc, analysis: ArticleAnalysis, *, config: Config) -> ArticleAnalysis:
     """Pipeline stage: fill ``analysis.speech_acts`` (replacing any already there)."""
     acts = code_speech_acts(doc, analysis)
+    if config.speech_acts.coder == "learned":
+        from claimgraph.speech_acts.learned import load_model, recode
+
+        model = load_model(config.speech_acts.weights)
+        acts = recode(doc, analysis.model_copy(update={"speech_acts": acts}), model)
     logger.debug("%s: %d speech acts", analysis.article.id, len(acts))
     return analysis.model_copy(update={"speech_acts": acts})
 

@@ -1,0 +1,149 @@
+"""How well does `analyze` mark claims `hedged`? Precision and recall on hand-labelled claims.
+
+    python benchmarks/hedged_claims.py score [--labels benchmarks/data/hedged_claims_b.jsonl]
+    python benchmarks/hedged_claims.py sample --labels FILE --out DRAFT   # how they were drawn
+
+`benchmarks/data/hedged_claims.jsonl` (set A) and `hedged_claims_b.jsonl` (set B) each hold
+200 claims from PolNeAR DEV articles (`../shared/data/attribution/dev.jsonl`), each
+labelled by reading it as hedged or not, with the hedge words;
+`benchmarks/data/HEDGED_CLAIMS.md` is the labelling guide.  The files refer to the articles
+by id and character offsets and never copy their text (only the hedge words themselves).
+Set A was used to change the rules of the ``hedged`` status; set B was drawn and labelled
+after that change, and is the independent measurement.
+
+`sample` draws a set by a fixed rule that reads no evidence status: the DEV articles sorted
+by ``sha1("hedged-claims-v1|" + id)``, 40 of them (A: the first 40, B: the next 40)
+analysed by claimgraph, every claim of the evidence stage (statements and author-voice
+claims) collected, and 200 drawn with ``random.Random(seed)`` (A: 19, B: 20).  It writes
+them unlabelled (``hedged: null``).
+
+`score` analyses the same articles again, pairs each labelled claim with the claim of the
+evidence stage that overlaps it most (character Jaccard at least 0.5; a labelled claim
+with no partner counts as not marked), and reports precision and recall of the
+``hedged`` status against the labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "attribution" / "dev.jsonl"
+LABELS = Path(__file__).with_name("data") / "hedged_claims.jsonl"
+N_ARTICLES = 40
+N_CLAIMS = 200
+
+
+#: The drawn sets: file -> (first article in hash order, seed of the claim draw).
+SETS = {"hedged_claims.jsonl": (0, 19), "hedged_claims_b.jsonl": (40, 20)}
+
+
+def _all_articles(data: Path) -> list[dict[str, Any]]:
+    records = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line]
+    records.sort(key=lambda r: hashlib.sha1(f"hedged-claims-v1|{r['id']}".encode()).hexdigest())
+    return records
+
+
+def _articles(data: Path, first: int = 0) -> list[dict[str, Any]]:
+    return _all_articles(data)[first : first + N_ARTICLES]
+
+
+def _analyse(records: list[dict[str, Any]]) -> dict[str, Any]:
+    from claimgraph.config import Config
+    from claimgraph.evaluation.predict import analyze_records
+    from claimgraph.model import ArticleAnalysis
+
+    stages = ("attribution", "actors", "speech_acts", "evidence")
+    results = analyze_records([(r["id"], r["text"]) for r in records], config=Config(),
+                              stages=stages)
+    out = {}
+    for record, result in zip(records, results, strict=True):
+        if not isinstance(result, ArticleAnalysis):
+            sys.exit(f"error: {record['id']}: the pipeline failed: {result.message}")
+        out[record["id"]] = result
+    return out
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def sample(data: Path, out: Path, first: int, seed: int) -> None:
+    records = _articles(data, first)
+    analyses = _analyse(records)
+    claims = [
+        (doc_id, ev.claim.start, ev.claim.end, ev.claim.text)
+        for doc_id, analysis in analyses.items()
+        for ev in analysis.evidence
+    ]
+    claims.sort()
+    chosen = sorted(random.Random(seed).sample(claims, N_CLAIMS))
+    with out.open("w", encoding="utf-8") as handle:
+        for doc_id, start, end, text in chosen:
+            row = {"doc_id": doc_id, "start": start, "end": end, "sha1": _digest(text),
+                   "hedged": None, "hedge_words": []}
+            handle.write(json.dumps(row) + "\n")
+    print(f"{len(chosen)} claims from {len(records)} articles -> {out}")
+
+
+def _jaccard(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
+
+
+def score(data: Path, labels: Path) -> dict[str, float]:
+    from claimgraph.model import EvidenceStatus
+
+    gold = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line]
+    records = {r["id"]: r for r in _all_articles(data)}
+    wanted = [records[d] for d in sorted({g["doc_id"] for g in gold})]
+    for g in gold:
+        text = records[g["doc_id"]]["text"][g["start"] : g["end"]]
+        if _digest(text) != g["sha1"]:
+            sys.exit(f"error: {g['doc_id']} {g['start']}:{g['end']}: the article text changed")
+    analyses = _analyse(wanted)
+    tp = fp = fn = unmatched = 0
+    for g in gold:
+        best, partner = 0.0, None
+        for ev in analyses[g["doc_id"]].evidence:
+            j = _jaccard((g["start"], g["end"]), (ev.claim.start, ev.claim.end))
+            if j > best:
+                best, partner = j, ev
+        matched = partner is not None and best >= 0.5
+        predicted = matched and partner is not None and EvidenceStatus.HEDGED in partner.statuses
+        unmatched += not matched
+        tp += predicted and g["hedged"]
+        fp += predicted and not g["hedged"]
+        fn += (not predicted) and g["hedged"]
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"claims": len(gold), "hedged_gold": sum(bool(g["hedged"]) for g in gold),
+            "hedged_predicted": tp + fp, "tp": tp, "precision": round(p, 3),
+            "recall": round(r, 3), "f1": round(f, 3), "unmatched": unmatched}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=("score", "sample"))
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    if args.command == "sample":
+        first, seed = SETS[args.labels.name]
+        sample(args.data, args.out or args.labels.with_suffix(".draft.jsonl"), first, seed)
+        return
+    print(json.dumps(score(args.data, args.labels), indent=1))
+
+
+if __name__ == "__main__":
+    main()
