@@ -54,7 +54,10 @@ BATCH_ARTICLES = 100
 #: (the same event).
 VALUES_SIMILARITY = 0.5
 #: Contradictions one new claim may open with the claims of its proposition.
-MAX_PER_CLAIM = 5
+MAX_PER_CLAIM = 3
+#: Cosine two claims of opposite stance need to be an explicit contradiction: in one
+#: proposition, and about the same thing.
+EXPLICIT_SIMILARITY = 0.5
 #: Stance probability the supporting side of an explicit contradiction needs.
 MIN_STANCE = 0.5
 #: Stance probability the denying side needs (a denial act gives 0.8).
@@ -238,12 +241,14 @@ def find_contradictions(
         return list(out.values())
     if claim["stance"] == "denies" and float(claim["stance_score"]) < MIN_DENIAL:
         return list(out.values())
+    vector = _vector(claim)
     opposed = [
         m
         for m in members
         if m["claim_id"] != claim["claim_id"]
         and _opposed(m["stance"], claim["stance"])
         and float(m["stance_score"]) >= (MIN_DENIAL if m["stance"] == "denies" else MIN_STANCE)
+        and float(vector @ _vector(m)) >= EXPLICIT_SIMILARITY
     ]
     opposed.sort(key=lambda m: -float(m["stance_score"]))
     seen_speakers: set[str] = set()
