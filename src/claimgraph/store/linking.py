@@ -14,7 +14,7 @@ from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from claimgraph.actors import government_key
-from claimgraph.model import Actor, ArticleAnalysis, Entity, SpeechActClass, stable_id
+from claimgraph.model import ArticleAnalysis, Entity, SpeechActClass, stable_id
 from claimgraph.store import schema as t
 from claimgraph.store.entities import (
     Questions,
@@ -23,6 +23,7 @@ from claimgraph.store.entities import (
     questions,
     with_aliases,
 )
+from claimgraph.store.rows import actor_row
 
 
 def link_actors(connection: Connection, analysis: ArticleAnalysis) -> dict[str, str]:
@@ -225,21 +226,6 @@ def entity_row(entity: Entity) -> dict[str, Any]:
         "code": entity.code,
         "dictionary_key": entity.dictionary_key,
         "aliases": list(entity.aliases),
-    }
-
-
-def actor_row(article_id: str, actor: Actor) -> dict[str, Any]:
-    return {
-        "article_id": article_id,
-        "actor_id": actor.id,
-        "name": actor.name,
-        "type": actor.type.value,
-        "code": actor.code,
-        "dictionary_key": actor.dictionary_key,
-        "roles": list(actor.roles),
-        "affiliations": list(actor.affiliations),
-        "aliases": list(actor.aliases),
-        "mentions": len(actor.mentions),
     }
 
 
