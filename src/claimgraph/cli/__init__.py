@@ -20,6 +20,7 @@ from claimgraph.cli.analyze import analyze
 from claimgraph.cli.common import exit_code_for, fail, setup_logging
 from claimgraph.cli.evaluate import eval_command
 from claimgraph.cli.schema import schema
+from claimgraph.cli.spark import spark
 from claimgraph.cli.store import entities, export, ingest, search
 from claimgraph.errors import ClaimgraphError
 
@@ -67,7 +68,7 @@ def cli(verbose: int) -> None:
     setup_logging(verbose)
 
 
-for _command in (analyze, ingest, search, entities, export, eval_command, schema):
+for _command in (analyze, ingest, search, entities, export, eval_command, schema, spark):
     cli.add_command(_command)
 
 
