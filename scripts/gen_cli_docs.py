@@ -12,7 +12,7 @@ from claimgraph.cli import cli
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 COMMANDS: list[list[str]] = [
     [], ["analyze"], ["ingest"], ["search"], ["entities"], ["export"], ["eval"], ["schema"],
-    ["spark"], ["spark", "analyze"],
+    ["spark"], ["spark", "analyze"], ["spark", "narratives"],
 ]
 
 

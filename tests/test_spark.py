@@ -265,3 +265,56 @@ def test_spark_cli_refuses_a_bad_conf_in_one_line() -> None:
     assert result.exit_code != 0
     assert "KEY=VALUE" in result.output
     assert "Traceback" not in result.output
+
+
+def test_spark_narratives_link_actors_as_the_store_does(spark, run, tmp_path) -> None:
+    from claimgraph.spark.narratives import run_narratives
+    from claimgraph.store import open_store
+    from claimgraph.store.ingest import ingest_analyses
+    from claimgraph.store.parquet import read_spark_output
+
+    out, _ = run
+    second = tmp_path / "narratives"
+    counts = run_narratives(spark, str(out), str(second))
+    links = {(r["article_id"], r["actor_id"]): r["entity_id"] for r in _rows(second, "actor_links")}
+    entities = {r["id"]: r for r in _rows(second, "entities")}
+    assert counts["entities"] == len(entities) and counts["actor_links"] == len(links)
+    assert set(links.values()) == set(entities)
+    assert sum(r["linked"] for r in entities.values()) == len(links)
+
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        list(ingest_analyses(store, read_spark_output(str(out))))
+        stored = {(r["article_id"], r["actor_id"]): r["entity_id"] for r in store.rows("actors")}
+    # the same actors, linked into the same entities (no link crosses a block here)
+    assert links == stored
+    assert len(set(links.values())) < len(links)  # some actors of different articles meet
+
+    # claims grouped into propositions: below one bucket's size, one bucket, placed as
+    # one single-machine index places them (publication order, article, statement)
+    import numpy as np
+
+    from claimgraph.narratives import PropositionIndex, embed_claims
+
+    grouped = _rows(second, "statement_propositions")
+    statements = sorted(
+        (str(r["date"] or ""), r["article_id"], r["id"], r["content"])
+        for r in _rows(out, "statements")
+    )
+    assert counts["statement_propositions"] == len(grouped) == len(statements)
+    index = PropositionIndex()
+    vectors = embed_claims([s[3] for s in statements])
+    mine = {
+        s[2]: index.add(s[2], s[3], np.asarray(v))
+        for s, v in zip(statements, vectors, strict=True)
+    }
+    theirs = {r["statement_id"]: r["proposition"] for r in grouped}
+    assert {r["bucket"] for r in grouped} == {"-"}
+    assert _partition(mine) == _partition(theirs)
+    assert len(set(theirs.values())) < len(theirs)
+
+
+def _partition(assignment: dict[str, Any]) -> set[frozenset[str]]:
+    groups: dict[Any, set[str]] = {}
+    for key, group in assignment.items():
+        groups.setdefault(group, set()).add(key)
+    return {frozenset(g) for g in groups.values()}

@@ -76,4 +76,57 @@ def spark_analyze(
     sys.exit(exit_code_for(report.articles, report.failures))
 
 
+@spark.command("narratives")
+@click.option("--in", "source", required=True, help="The --out of spark analyze.")
+@click.option("--out", required=True, help="Output directory or URI (entities, actor_links).")
+@click.option("--master", help=_MASTER_HELP)
+@click.option(
+    "--partitions",
+    type=click.IntRange(min=1),
+    help="Tasks the blocks are spread over (default: the cluster's default parallelism).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace the tables of an earlier run in --out.")
+@click.option(
+    "--no-propositions", is_flag=True, help="Link entities only; do not group the claims."
+)
+@click.option(
+    "--conf", "conf_pairs", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable)."
+)
+def spark_narratives(
+    source: str,
+    out: str,
+    master: str | None,
+    partitions: int | None,
+    overwrite: bool,
+    no_propositions: bool,
+    conf_pairs: tuple[str, ...],
+) -> None:
+    """Entities and propositions across the corpus of a spark analyze output.
+
+    Actors are blocked by dictionary key, surname or name, and each block is linked by
+    the store's rules in publication order; claims (statement contents) are embedded and
+    grouped into propositions within embedding buckets (see docs/spark.md for what
+    blocking gives up).
+    """
+    from claimgraph.spark.narratives import run_narratives
+    from claimgraph.spark.session import parse_conf, spark_session
+
+    session = spark_session(
+        master, app_name="claimgraph narratives", conf=parse_conf(conf_pairs)
+    )
+    try:
+        rows = run_narratives(
+            session,
+            source,
+            out,
+            partitions=partitions,
+            overwrite=overwrite,
+            propositions=not no_propositions,
+        )
+    finally:
+        session.stop()
+    counts = ", ".join(f"{n:,} {table}" for table, n in rows.items())
+    click.echo(f"claimgraph: {counts} ({out})", err=True)
+
+
 __all__ = ["spark"]

@@ -19,6 +19,7 @@ from typing import Any
 
 from claimgraph import __version__
 from claimgraph.config import Config
+from claimgraph.errors import ConfigError
 from claimgraph.model import Article, Failure
 from claimgraph.pipeline import Pipeline
 from claimgraph.spark.inputs import input_items, list_inputs
@@ -97,6 +98,8 @@ def run_analyze(
     config = config or Config()
     started = time.perf_counter()
     inputs = list(inputs)
+    if not overwrite and table_exists(spark, _join(out, "articles")):
+        raise ConfigError(f"{out} holds the tables of an earlier run; pass --overwrite")
     digest = weights_digest(config)
     files = list_inputs(spark, inputs)
     items = input_items(spark, files, config.ingest)
@@ -147,11 +150,21 @@ def _join(base: str, name: str) -> str:
     return base.rstrip("/") + "/" + name
 
 
-def write_text(spark: Any, uri: str, content: str) -> None:
-    """Write a small text file at ``uri`` through Hadoop's file system (any scheme)."""
+def _filesystem(spark: Any, uri: str) -> tuple[Any, Any]:
     jvm = spark.sparkContext._jvm
     path = jvm.org.apache.hadoop.fs.Path(uri)
-    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path
+
+
+def table_exists(spark: Any, uri: str) -> bool:
+    """Whether a table (a folder) exists at ``uri``, on any Hadoop file system."""
+    fs, path = _filesystem(spark, uri)
+    return bool(fs.exists(path))
+
+
+def write_text(spark: Any, uri: str, content: str) -> None:
+    """Write a small text file at ``uri`` through Hadoop's file system (any scheme)."""
+    fs, path = _filesystem(spark, uri)
     stream = fs.create(path, True)
     try:
         stream.write(bytearray(content.encode("utf-8")))
@@ -165,5 +178,6 @@ __all__ = [
     "analyse_partition",
     "executor_pipeline",
     "run_analyze",
+    "table_exists",
     "write_text",
 ]
