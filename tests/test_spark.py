@@ -318,3 +318,12 @@ def _partition(assignment: dict[str, Any]) -> set[frozenset[str]]:
     for key, group in assignment.items():
         groups.setdefault(group, set()).add(key)
     return {frozenset(g) for g in groups.values()}
+
+
+def test_spark_refuses_to_write_over_an_earlier_run(spark, run, corpus) -> None:
+    from claimgraph.errors import ConfigError
+    from claimgraph.spark.job import run_analyze
+
+    out, _ = run
+    with pytest.raises(ConfigError, match="--overwrite"):
+        run_analyze(spark, corpus["inputs"], str(out))

@@ -60,8 +60,11 @@ def embed_partition(
     """``(bucket, (date, article_id, statement_id, content, vector bytes))`` for each
     ``(date, article_id, statement_id, content)`` row of a partition, embedded in
     batches."""
+    from transformers.utils import logging as transformers_logging
+
     from claimgraph.narratives.propositions import embed_claims
 
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     planes = hyperplanes(bits)
     batch: list[tuple[str, str, str, str]] = []
 
