@@ -327,3 +327,16 @@ def test_spark_refuses_to_write_over_an_earlier_run(spark, run, corpus) -> None:
     out, _ = run
     with pytest.raises(ConfigError, match="--overwrite"):
         run_analyze(spark, corpus["inputs"], str(out))
+
+
+def test_spark_a_failed_job_is_one_error_line(spark, tmp_path) -> None:
+    from claimgraph.errors import StorageError
+    from claimgraph.spark.narratives import run_narratives
+    from claimgraph.spark.session import spark_errors
+
+    (tmp_path / "bad" / "articles").mkdir(parents=True)
+    (tmp_path / "bad" / "articles" / "part-0.parquet").write_bytes(b"not parquet")
+    with pytest.raises(StorageError) as caught, spark_errors():
+        run_narratives(spark, str(tmp_path / "bad"), str(tmp_path / "out"))
+    message = str(caught.value)
+    assert "is not a Parquet file" in message and "\n" not in message

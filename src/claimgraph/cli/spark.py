@@ -61,14 +61,15 @@ def spark_analyze(
     cannot be read or analysed are rows of the failures table.
     """
     from claimgraph.spark.job import run_analyze
-    from claimgraph.spark.session import parse_conf, spark_session
+    from claimgraph.spark.session import parse_conf, spark_errors, spark_session
 
     config = make_config(config_path, model, no_cue_encoder)
     session = spark_session(master, app_name="claimgraph analyze", conf=parse_conf(conf_pairs))
     try:
-        report = run_analyze(
-            session, inputs, out, config=config, partitions=partitions, overwrite=overwrite
-        )
+        with spark_errors():
+            report = run_analyze(
+                session, inputs, out, config=config, partitions=partitions, overwrite=overwrite
+            )
     finally:
         session.stop()
     rows = ", ".join(f"{n:,} {table}" for table, n in report.rows.items())
@@ -109,20 +110,21 @@ def spark_narratives(
     blocking gives up).
     """
     from claimgraph.spark.narratives import run_narratives
-    from claimgraph.spark.session import parse_conf, spark_session
+    from claimgraph.spark.session import parse_conf, spark_errors, spark_session
 
     session = spark_session(
         master, app_name="claimgraph narratives", conf=parse_conf(conf_pairs)
     )
     try:
-        rows = run_narratives(
-            session,
-            source,
-            out,
-            partitions=partitions,
-            overwrite=overwrite,
-            propositions=not no_propositions,
-        )
+        with spark_errors():
+            rows = run_narratives(
+                session,
+                source,
+                out,
+                partitions=partitions,
+                overwrite=overwrite,
+                propositions=not no_propositions,
+            )
     finally:
         session.stop()
     counts = ", ".join(f"{n:,} {table}" for table, n in rows.items())

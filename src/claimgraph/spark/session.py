@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
-from claimgraph.errors import ConfigError
+from claimgraph.errors import ClaimgraphError, ConfigError, StorageError
+
+logger = logging.getLogger(__name__)
 
 #: What every claimgraph job sets (timestamps are written in UTC).
 BASE_CONF: Mapping[str, str] = {
@@ -61,14 +66,21 @@ def spark_session(
         builder = builder.master(master)
     elif not launched_by_spark_submit():
         builder = builder.master("local[*]")
+    level = os.environ.get("CLAIMGRAPH_SPARK_LOG_LEVEL")
     if (master or "local").startswith("local") and not launched_by_spark_submit():
         # local workers must run this interpreter (with claimgraph and its models)
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        if not level:  # a quiet log: failures are rows, a failed job is one error line
+            quiet = Path(__file__).with_name("log4j2.properties").as_uri()
+            settings.setdefault(
+                "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={quiet}"
+            )
     settings.update(conf or {})
     for key, value in settings.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel(os.environ.get("CLAIMGRAPH_SPARK_LOG_LEVEL", "WARN"))
+    if level:
+        session.sparkContext.setLogLevel(level)
     return session
 
 
@@ -83,10 +95,36 @@ def parse_conf(pairs: tuple[str, ...]) -> dict[str, str]:
     return conf
 
 
+@contextlib.contextmanager
+def spark_errors() -> Iterator[None]:
+    """A failed Spark job (a Java exception through Py4J, a ``PySparkException``) as one
+    :class:`StorageError` line: the first line of the Java or Spark message; the whole
+    of it goes to the debug log (``-vv``)."""
+    try:
+        yield
+    except ClaimgraphError:
+        raise
+    except Exception as err:
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+
+        if not isinstance(err, Py4JError | PySparkException):
+            raise
+        logger.debug("Spark job failed", exc_info=True)
+        java = getattr(err, "java_exception", None)
+        while java is not None and java.getCause() is not None:  # the root cause says why
+            java = java.getCause()
+        text = str(java.toString()) if java is not None else str(err)
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        first = lines[0] if lines else type(err).__name__
+        raise StorageError(f"the Spark job failed: {first[:400]}") from err
+
+
 __all__ = [
     "BASE_CONF",
     "launched_by_spark_submit",
     "parse_conf",
     "require_pyspark",
+    "spark_errors",
     "spark_session",
 ]
