@@ -12,7 +12,8 @@ from claimgraph.cli import cli
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 COMMANDS: list[list[str]] = [
     [], ["analyze"], ["ingest"], ["search"], ["entities"], ["narratives"], ["export"],
-    ["report"], ["serve"], ["eval"], ["schema"],
+    ["report"], ["serve"], ["eval"], ["schema"], ["spark"], ["spark", "analyze"],
+    ["spark", "narratives"],
 ]
 
 

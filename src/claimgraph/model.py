@@ -114,7 +114,7 @@ class MetadataBlock(_Model):
     text: str
 
 
-SourceKind = Literal["text", "html", "url", "jsonl", "stdin", "rss", "warc"]
+SourceKind = Literal["text", "html", "url", "jsonl", "stdin", "rss", "warc", "parquet"]
 
 
 class Article(_Model):

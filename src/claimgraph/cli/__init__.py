@@ -21,6 +21,7 @@ from claimgraph.cli.common import exit_code_for, fail, setup_logging
 from claimgraph.cli.evaluate import eval_command
 from claimgraph.cli.narratives import narratives
 from claimgraph.cli.schema import schema
+from claimgraph.cli.spark import spark
 from claimgraph.cli.store import entities, export, ingest, search
 from claimgraph.cli.web import report, serve
 from claimgraph.errors import ClaimgraphError
@@ -73,7 +74,8 @@ def cli(verbose: int) -> None:
 
 
 for _command in (
-    analyze, ingest, search, entities, narratives, export, report, serve, eval_command, schema
+    analyze, ingest, search, entities, narratives, export, report, serve, eval_command, schema,
+    spark,
 ):
     cli.add_command(_command)
 

@@ -34,8 +34,15 @@ def _db_option(command: F) -> F:
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1)
 @_db_option
+@click.option(
+    "--from-parquet",
+    "from_parquet",
+    metavar="DIR",
+    help="Load the Parquet tables of a Spark run (claimgraph spark analyze --out DIR) "
+    "instead of analysing INPUTS.",
+)
 @input_format_option
 @click.option(
     "--reanalyze",
@@ -51,6 +58,7 @@ def _db_option(command: F) -> F:
 def ingest(
     inputs: tuple[str, ...],
     db: str,
+    from_parquet: str | None,
     input_format: str,
     reanalyze: bool,
     config_path: str | None,
@@ -70,7 +78,13 @@ def ingest(
       claimgraph ingest examples/*.html
       claimgraph ingest crawl.warc.gz feed.xml --db corpus.db
       claimgraph ingest corpus.jsonl --db postgresql+psycopg://localhost/claims
+      claimgraph ingest --from-parquet spark-out/ --db corpus.db
     """
+    if bool(inputs) == bool(from_parquet):
+        raise click.UsageError("give INPUTS to analyse, or --from-parquet DIR (not both)")
+    if from_parquet:
+        _ingest_parquet(from_parquet, db, reanalyze=reanalyze, no_progress=no_progress)
+        return
     from claimgraph.cli.analyze import progress
     from claimgraph.ingest import IngestStats, count_documents, load_inputs
     from claimgraph.pipeline import Pipeline, weights_hash
@@ -122,6 +136,41 @@ def ingest(
     )
     skipped = stats.summary()
     click.echo(summary + (f"; {skipped}" if skipped else "") + f" ({db})", err=True)
+    sys.exit(exit_code_for(counts.stored + counts.skipped, counts.failed))
+
+
+def _ingest_parquet(directory: str, db: str, *, reanalyze: bool, no_progress: bool) -> None:
+    """``ingest --from-parquet``: store the analyses of a Spark run."""
+    from claimgraph.cli.analyze import progress
+    from claimgraph.store import open_store
+    from claimgraph.store.ingest import IngestCounts, ingest_analyses
+    from claimgraph.store.parquet import read_manifest, read_spark_output
+
+    manifest = read_manifest(directory)
+    counts = IngestCounts()
+    with open_store(db) as store:
+        run_id = store.start_run(
+            command=f"ingest --from-parquet {directory}",
+            config_hash=str(manifest.get("config_hash", "")),
+            weights_hash=str(manifest.get("weights_hash", "")),
+        )
+        events = ingest_analyses(
+            store, read_spark_output(directory), run_id=run_id, reanalyze=reanalyze
+        )
+        for event in progress(events, total=None, disable=no_progress):
+            counts.add(event)
+            if event.failure is not None:
+                message = " ".join(event.failure.message.split())
+                click.echo(
+                    f"claimgraph: error: [{event.failure.code}] {event.failure.input}: {message}",
+                    err=True,
+                )
+        store.finish_run(run_id, counts.as_dict())
+    click.echo(
+        f"claimgraph: {counts.stored:,} stored, {counts.skipped:,} already stored, "
+        f"{counts.failed:,} failed ({db})",
+        err=True,
+    )
     sys.exit(exit_code_for(counts.stored + counts.skipped, counts.failed))
 
 

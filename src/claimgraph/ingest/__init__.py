@@ -372,6 +372,50 @@ def _iter_inputs(
             )
 
 
+def load_document(
+    data: bytes,
+    *,
+    name: str,
+    config: IngestConfig,
+    input_format: str = "auto",
+    stats: IngestStats | None = None,
+) -> Iterator[Article | Failure]:
+    """One file's bytes, read by someone else (a Spark job reads them from any Hadoop
+    file system), as Articles or Failures, exactly as :func:`load_inputs` reads the file
+    ``name``: the format by extension, then by content; a WARC record or JSONL line that
+    cannot be read is a Failure of its own, and so is a file that cannot be read at all.
+    """
+    fmt = _FORMAT_ALIASES.get(input_format.lower(), input_format.lower())
+    try:
+        if fmt not in INPUT_FORMATS:
+            raise ConfigError(f"unknown input format {input_format!r}")
+        if not data:
+            raise EmptyInputError("file is empty; nothing to analyse", input=name)
+        if fmt == "auto":
+            fmt = _extension_format(name) or sniff_format(data[:_SNIFF_BYTES])
+        if fmt not in _STREAMED and len(data) > config.max_bytes:
+            raise InputTooLargeError(
+                f"file is {len(data):,} bytes, over the {config.max_bytes:,}-byte limit "
+                "(ingest.max_bytes); split it or raise the limit",
+                input=name,
+            )
+        kind: SourceKind = "html" if fmt == "html" else "text"
+        yield from _load_document(
+            data, fmt=fmt, name=name, config=config, source_kind=kind, stats=stats
+        )
+    except ClaimgraphError as err:
+        yield Failure(input=name, code=err.code, message=err.message)
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        yield Failure(input=name, code=InputError.code, message=f"cannot read the input: {err}")
+    except Exception as err:  # a bug, here or in a library, must not end the batch
+        logger.debug("input %s failed unexpectedly", name, exc_info=True)
+        yield Failure(
+            input=name,
+            code=InputError.code,
+            message=f"unexpected error reading the input: {type(err).__name__}: {err}",
+        )
+
+
 def count_documents(specs: Iterable[str], *, input_format: str = "auto") -> int | None:
     """How many results :func:`load_inputs` will give for ``specs``, where that is cheap to
     know: one per single-document file, one per non-blank line of a JSONL file.  ``None``
@@ -459,6 +503,7 @@ __all__ = [
     "count_documents",
     "decode_bytes",
     "detect_language",
+    "load_document",
     "load_inputs",
     "normalise_text",
     "sniff_binary",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from claimgraph.config import IngestConfig
 from claimgraph.errors import (
@@ -17,7 +17,7 @@ from claimgraph.errors import (
 )
 from claimgraph.ingest.html import article_from_html
 from claimgraph.ingest.text import article_from_text
-from claimgraph.model import Article, Failure
+from claimgraph.model import Article, Failure, SourceKind
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +46,15 @@ def articles_from_jsonl(
             continue
         records += 1
         try:
-            yield _jsonl_record(line, where=where, config=config)
+            yield article_from_line(line, where=where, config=config)
         except ClaimgraphError as err:
             yield Failure(input=where, code=err.code, message=err.message)
     if records == 0:
         raise EmptyInputError("no JSONL records (the input is empty or blank)", input=source_name)
 
 
-def _jsonl_record(line: bytes, *, where: str, config: IngestConfig) -> Article:
+def article_from_line(line: bytes, *, where: str, config: IngestConfig) -> Article:
+    """The Article of one JSONL line; raises :class:`InputError` naming ``where``."""
     if len(line) > config.max_bytes:
         raise InputTooLargeError(
             f"record is {len(line):,} bytes, over the {config.max_bytes:,}-byte limit "
@@ -70,6 +71,14 @@ def _jsonl_record(line: bytes, *, where: str, config: IngestConfig) -> Article:
         ) from err
     if not isinstance(record, dict):
         raise InputError(f"expected a JSON object, got {type(record).__name__}", input=where)
+    return article_from_record(record, where=where, config=config, source_kind="jsonl")
+
+
+def article_from_record(
+    record: dict[str, Any], *, where: str, config: IngestConfig, source_kind: SourceKind
+) -> Article:
+    """The Article of one ``{id, url?, title?, text|html}`` record (a JSONL line, a
+    Parquet row); raises :class:`InputError` naming ``where`` when it is not one."""
     ident = record.get("id")
     if not isinstance(ident, str | int) or isinstance(ident, bool) or str(ident) == "":
         raise InputError("record needs an 'id' (a string or integer)", input=where)
@@ -87,11 +96,11 @@ def _jsonl_record(line: bytes, *, where: str, config: IngestConfig) -> Article:
                 title=title,
                 config=config,
                 source_name=str(ident),
-                source_kind="jsonl",
+                source_kind=source_kind,
             )
         if isinstance(markup, str):
             article = article_from_html(
-                markup, url=url, config=config, source_name=str(ident), source_kind="jsonl"
+                markup, url=url, config=config, source_name=str(ident), source_kind=source_kind
             )
             return article.model_copy(update={"title": title}) if title else article
     except InputError as err:
@@ -99,4 +108,4 @@ def _jsonl_record(line: bytes, *, where: str, config: IngestConfig) -> Article:
     raise InputError(f"record {ident!r} needs a 'text' or 'html' string", input=where)
 
 
-__all__ = ["articles_from_jsonl"]
+__all__ = ["article_from_line", "article_from_record", "articles_from_jsonl"]

@@ -96,14 +96,45 @@ def ingest(
 
     for result in results():
         yield from _drain(skipped)
-        if isinstance(result, Failure):
-            store.add_failure(result, run_id=run_id)
-            yield IngestEvent("failed", result.input, failure=result)
-        elif store.add_analysis(result, run_id=run_id, weights_hash=weights_hash):
-            yield IngestEvent("stored", _name(result.article), analysis=result)
-        else:
-            yield IngestEvent("skipped", _name(result.article))
+        yield _store(store, result, run_id=run_id, weights_hash=weights_hash)
     yield from _drain(skipped)
+
+
+def ingest_analyses(
+    store: SqlStore,
+    results: Iterable[tuple[ArticleAnalysis, str] | Failure],
+    *,
+    run_id: int | None = None,
+    reanalyze: bool = False,
+) -> Iterator[IngestEvent]:
+    """Store analyses made elsewhere (a Spark run's Parquet tables), each with the
+    weights hash it was made with; failures are recorded.  As with :func:`ingest`, an
+    article whose text is stored already is skipped (with ``reanalyze``: unless it was
+    stored from another claimgraph version or other weights)."""
+    for item in results:
+        if isinstance(item, Failure):
+            yield _store(store, item, run_id=run_id, weights_hash="")
+            continue
+        analysis, weights_hash = item
+        stored = store.stored_version(analysis.article.text)
+        provenance = analysis.provenance
+        version = provenance.claimgraph_version if provenance else __version__
+        stale = stored is not None and (stored[1], stored[2]) != (version, weights_hash)
+        if stored is not None and not (reanalyze and stale):
+            yield IngestEvent("skipped", _name(analysis.article))
+            continue
+        yield _store(store, analysis, run_id=run_id, weights_hash=weights_hash)
+
+
+def _store(
+    store: SqlStore, result: ArticleAnalysis | Failure, *, run_id: int | None, weights_hash: str
+) -> IngestEvent:
+    if isinstance(result, Failure):
+        store.add_failure(result, run_id=run_id)
+        return IngestEvent("failed", result.input, failure=result)
+    if store.add_analysis(result, run_id=run_id, weights_hash=weights_hash):
+        return IngestEvent("stored", _name(result.article), analysis=result)
+    return IngestEvent("skipped", _name(result.article))
 
 
 def _drain(events: list[IngestEvent]) -> Iterator[IngestEvent]:
@@ -115,4 +146,4 @@ def _name(article: Article) -> str:
     return article.source_name or article.url or article.id
 
 
-__all__ = ["IngestCounts", "IngestEvent", "ingest"]
+__all__ = ["IngestCounts", "IngestEvent", "ingest", "ingest_analyses"]

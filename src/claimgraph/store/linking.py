@@ -23,23 +23,14 @@ from claimgraph.store.entities import (
     questions,
     with_aliases,
 )
+from claimgraph.store.rows import actor_row
 
 
 def link_actors(connection: Connection, analysis: ArticleAnalysis) -> dict[str, str]:
     """Link each actor to an entity (creating or extending entities); returns the
     entity id of each actor id.  The candidates of the whole article are read in a
     few queries and the changes written in one statement per table."""
-    # who speaks, acts, or is acted upon (accused, praised, threatened...): a capital
-    # among them stands for its government; the topics of an assertion do not count
-    acting = {s.speaker.actor_id for s in analysis.statements if s.speaker}
-    for act in analysis.speech_acts:
-        acting.add(act.source_actor)
-        if act.act is not SpeechActClass.ASSERT:
-            acting.update(act.target_actors)
-    pairs = [
-        (actor, government_key(actor) if actor.id in acting else None)
-        for actor in analysis.actors
-    ]
+    pairs = linking_pairs(analysis)
     lookup = ArticleLookup.fetch(connection, questions(pairs))
     links: dict[str, str] = {}
     actor_rows: list[dict[str, Any]] = []
@@ -104,6 +95,21 @@ def link_actors(connection: Connection, analysis: ArticleAnalysis) -> dict[str, 
     if actor_rows:
         connection.execute(insert(t.actors), actor_rows)
     return links
+
+
+def linking_pairs(analysis: ArticleAnalysis) -> list[tuple[Actor, str | None]]:
+    """Each actor of the article with the country it stands for, when it is a capital
+    that speaks, acts, or is acted upon (accused, praised, threatened...); the topics of
+    an assertion do not count."""
+    acting = {s.speaker.actor_id for s in analysis.statements if s.speaker}
+    for act in analysis.speech_acts:
+        acting.add(act.source_actor)
+        if act.act is not SpeechActClass.ASSERT:
+            acting.update(act.target_actors)
+    return [
+        (actor, government_key(actor) if actor.id in acting else None)
+        for actor in analysis.actors
+    ]
 
 
 class ArticleLookup:
@@ -228,19 +234,11 @@ def entity_row(entity: Entity) -> dict[str, Any]:
     }
 
 
-def actor_row(article_id: str, actor: Actor) -> dict[str, Any]:
-    return {
-        "article_id": article_id,
-        "actor_id": actor.id,
-        "name": actor.name,
-        "type": actor.type.value,
-        "code": actor.code,
-        "dictionary_key": actor.dictionary_key,
-        "roles": list(actor.roles),
-        "affiliations": list(actor.affiliations),
-        "aliases": list(actor.aliases),
-        "mentions": len(actor.mentions),
-    }
-
-
-__all__ = ["ArticleLookup", "actor_row", "entity_from_row", "entity_row", "link_actors"]
+__all__ = [
+    "ArticleLookup",
+    "actor_row",
+    "entity_from_row",
+    "entity_row",
+    "link_actors",
+    "linking_pairs",
+]

@@ -10,8 +10,6 @@ an older claimgraph schema is migrated, anything else is refused without a write
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import hashlib
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -42,47 +40,16 @@ from claimgraph.store.connect import check_schema, engine_for, storage_error, us
 from claimgraph.store.entities import fold_name
 from claimgraph.store.linking import entity_from_row, link_actors
 from claimgraph.store.narratives import NarrativeTables
+from claimgraph.store.rows import (
+    analysis_rows,
+    article_row,
+    canonical_url,
+    failure_row,
+    text_hash,
+)
+from claimgraph.store.rows import now as _now
 
 logger = logging.getLogger(__name__)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _published(value: str | None) -> dt.datetime | None:
-    """``Article.published`` (``YYYY-MM-DD`` or ISO 8601) as a timestamp, if it is one."""
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def text_hash(text_: str) -> str:
-    """The hash that identifies an article's (normalised) text in the store."""
-    return hashlib.sha256(text_.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def canonical_url(url: str | None) -> str | None:
-    """``url`` without fragment, default port, ``www.`` and trailing slash, lower-cased
-    scheme and host: the form under which two links to one page compare equal."""
-    if not url:
-        return None
-    from urllib.parse import urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower().removeprefix("www.")
-        port = parts.port
-    except ValueError:
-        return url.strip()
-    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))
 
 
 class SqlStore(NarrativeTables):
@@ -207,7 +174,7 @@ class SqlStore(NarrativeTables):
                 ).scalar()
                 if stored is not None:
                     self._delete_article(connection, stored)
-                self._insert_article(connection, analysis, run_id, weights_hash, digest)
+                self._insert_article(connection, analysis, run_id, weights_hash)
                 links = link_actors(connection, analysis)
                 self._insert_rows(connection, analysis, links)
         except StorageError as err:
@@ -219,15 +186,7 @@ class SqlStore(NarrativeTables):
     def add_failure(self, failure: Failure, *, run_id: int | None) -> None:
         with self._write() as connection:
             connection.execute(
-                insert(t.failures).values(
-                    run_id=run_id,
-                    input=failure.input,
-                    code=failure.code,
-                    message=failure.message,
-                    stage=failure.stage,
-                    article_id=failure.article_id,
-                    at=_now(),
-                )
+                insert(t.failures).values(**failure_row(failure, run_id=run_id))
             )
 
     def _delete_article(self, connection: Connection, article_id: str) -> None:
@@ -266,34 +225,10 @@ class SqlStore(NarrativeTables):
         analysis: ArticleAnalysis,
         run_id: int | None,
         weights_hash: str,
-        digest: str,
     ) -> None:
         article = analysis.article
-        provenance = analysis.provenance
-        connection.execute(
-            insert(t.articles).values(
-                id=article.id,
-                text_sha256=digest,
-                canonical_url=canonical_url(article.url),
-                url=article.url,
-                title=article.title,
-                byline=article.byline,
-                site=article.site,
-                published=_published(article.published),
-                language=article.language,
-                source_kind=article.source_kind,
-                source_name=article.source_name,
-                raw_sha256=article.raw_sha256,
-                text=article.text,
-                metadata=[block.model_dump(mode="json") for block in article.metadata_blocks],
-                analysis=analysis.model_dump(mode="json"),
-                claimgraph_version=provenance.claimgraph_version if provenance else __version__,
-                config_hash=provenance.config_hash if provenance else "",
-                weights_hash=weights_hash,
-                run_id=run_id,
-                stored_at=_now(),
-            )
-        )
+        row = article_row(analysis, run_id=run_id, weights_hash=weights_hash)
+        connection.execute(insert(t.articles).values(**row))
         if self.dialect == "sqlite":
             connection.execute(
                 text("INSERT INTO article_search (article_id, title, body) VALUES (:a, :t, :b)"),
@@ -305,82 +240,10 @@ class SqlStore(NarrativeTables):
     ) -> None:
         """The article's statements, speech acts, evidence and signals, one multi-row
         insert per table."""
-        article_id = analysis.article.id
-        statement_rows = [
-            {
-                "id": s.id,
-                "article_id": article_id,
-                "kind": s.kind.value,
-                "cue_start": s.cue.start,
-                "cue_end": s.cue.end,
-                "cue": s.cue.text,
-                "content_start": s.content.start,
-                "content_end": s.content.end,
-                "content": s.content.text,
-                "source": s.source.text if s.source else None,
-                "speaker": s.speaker.name if s.speaker else None,
-                "speaker_actor_id": s.speaker.actor_id if s.speaker else None,
-                "speaker_entity_id": links.get(s.speaker.actor_id or "") if s.speaker else None,
-                "confidence": s.confidence,
-            }
-            for s in analysis.statements
-        ]
-        act_rows, target_rows = [], []
-        for act in analysis.speech_acts:
-            targets = sorted({links[a] for a in act.target_actors if a in links})
-            act_rows.append(
-                {
-                    "id": act.id,
-                    "article_id": article_id,
-                    "act": act.act.value,
-                    "cameo": act.cameo,
-                    "trigger": act.trigger.text,
-                    "trigger_start": act.trigger.start,
-                    "trigger_end": act.trigger.end,
-                    "source_actor_id": act.source_actor,
-                    "source_entity_id": links.get(act.source_actor or ""),
-                    "source_text": act.source_span.text if act.source_span else None,
-                    "target_actor_ids": list(act.target_actors),
-                    "target_entity_ids": targets,
-                    "statement_id": act.statement_id,
-                    "negated": act.negated,
-                    "modality": act.modality,
-                    "confidence": act.confidence,
-                }
-            )
-            target_rows += [
-                {"speech_act_id": act.id, "entity_id": e, "article_id": article_id}
-                for e in targets
-            ]
-        evidence_rows = [
-            {
-                "claim_id": item.claim_id,
-                "article_id": article_id,
-                "statement_id": item.statement_id,
-                "claim_start": item.claim.start,
-                "claim_end": item.claim.end,
-                "claim": item.claim.text,
-                "statuses": [status.value for status in item.statuses],
-                "denied_by": [links.get(a, a) for a in item.denied_by],
-            }
-            for item in analysis.evidence
-        ]
-        signal_rows = [
-            {
-                "article_id": article_id,
-                "name": signal.name,
-                "value": signal.value,
-                "explanation": signal.explanation,
-            }
-            for signal in analysis.credibility
-        ]
-        for table, rows in (
-            (t.statements, statement_rows),
-            (t.speech_acts, act_rows),
-            (t.speech_act_targets, target_rows),
-            (t.evidence, evidence_rows),
-            (t.credibility, signal_rows),
-        ):
+        rows_by_table = analysis_rows(analysis, links)
+        statement_rows = rows_by_table["statements"]
+        for table in (t.statements, t.speech_acts, t.speech_act_targets, t.evidence, t.credibility):
+            rows = rows_by_table[table.name]
             if rows:
                 connection.execute(insert(table), rows)
         if self.dialect == "sqlite" and statement_rows:
