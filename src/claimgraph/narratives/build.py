@@ -405,7 +405,7 @@ def _batch_contradictions(store: SqlStore, claims: Sequence[NewClaim]) -> list[d
     stored_members: dict[int, list[dict[str, Any]]] = {}
     if by_proposition:
         for row in store.narrative_claims(
-            proposition_ids=list(by_proposition), limit=MAX_MEMBERS * len(by_proposition)
+            proposition_ids=list(by_proposition), per_proposition=MAX_MEMBERS
         ):
             stored_members.setdefault(row["proposition_id"], []).append(row)
     signal_cache: dict[str, list[dict[str, Any]]] = {}

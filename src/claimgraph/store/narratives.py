@@ -75,9 +75,26 @@ def claims(
     proposition_ids: Iterable[int] | None = None,
     signal: str | None = None,
     limit: int | None = None,
+    per_proposition: int | None = None,
 ) -> list[dict[str, Any]]:
     """Stored claims by id, by proposition, or sharing an event ``signal`` (newest first
-    for the last two, at most ``limit``)."""
+    for the last two, at most ``limit``; at most ``per_proposition`` of each proposition,
+    the newest)."""
+    if per_proposition is not None:
+        c = t.narrative_claims.c
+        rank = (
+            func.row_number()
+            .over(partition_by=c.proposition_id, order_by=(c.published.desc(), c.claim_id))
+            .label("rank")
+        )
+        inner = select(t.narrative_claims, rank)
+        if proposition_ids is not None:
+            inner = inner.where(c.proposition_id.in_(list(proposition_ids)))
+        ranked = inner.subquery()
+        query_ranked = select(*(ranked.c[col.name] for col in t.narrative_claims.c)).where(
+            ranked.c.rank <= per_proposition
+        )
+        return [dict(row) for row in connection.execute(query_ranked).mappings()]
     query = select(t.narrative_claims)
     if claim_ids is not None:
         query = query.where(t.narrative_claims.c.claim_id.in_(list(claim_ids)))
