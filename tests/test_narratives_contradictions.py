@@ -178,3 +178,11 @@ def test_eval_contradictions_scores_the_dev_pairs(shared_dir, tmp_path):
     hits = sum(1 for g, q in zip(gold, pred, strict=True) if g and q)
     rule_f1 = prf(hits, sum(pred), sum(gold))[2]
     assert report.metrics["contradictions_f1"] > rule_f1
+
+
+def test_markdown_and_table_show_the_contradictions(article_analysis):
+    from claimgraph.outputs.markdown import to_markdown
+
+    text = to_markdown([article_analysis])
+    assert "### Contradictions" in text
+    assert "conflicting\\_values \\(place\\)" in text

@@ -115,6 +115,20 @@ def evidence_view(analysis: ArticleAnalysis, *, width: int = 70) -> View:
     return View("Evidence", ("claim", "status", "hedges", "why"), rows)
 
 
+def contradiction_view(analysis: ArticleAnalysis, *, width: int = 60) -> View:
+    """Claims of the article that cannot both be true, side by side."""
+    rows: list[tuple[str, ...]] = [
+        (
+            f"{c.kind} ({c.about})",
+            _short(f"{c.a.speaker or 'the article'}: {c.a.span.text}", width),
+            _short(f"{c.b.speaker or 'the article'}: {c.b.span.text}", width),
+            f"{c.score:.2f}",
+        )
+        for c in analysis.contradictions
+    ]
+    return View("Contradictions", ("kind", "one side", "the other", "score"), rows)
+
+
 def credibility_view(analysis: ArticleAnalysis) -> View:
     rows: list[tuple[str, ...]] = []
     for signal in analysis.credibility:
@@ -131,6 +145,7 @@ def all_views(analysis: ArticleAnalysis) -> list[View]:
         actor_view(analysis),
         act_view(analysis),
         evidence_view(analysis),
+        contradiction_view(analysis),
         credibility_view(analysis),
     ]
     return [v for v in views if v.rows or v.title == "Statements"]
