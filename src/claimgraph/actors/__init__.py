@@ -119,7 +119,7 @@ def run_stage(doc: Doc, analysis: ArticleAnalysis, *, config: Config | None = No
 
 def _one_line(text: str, start: int, end: int) -> tuple[int, int]:
     """``start, end`` cut to the longest line of ``text[start:end]`` (a mention never runs
-    over a line break: "...escaping to Belarus\n\nAlexander Bortnikov")."""
+    over a line break: a headline's last word, a blank line, then a name)."""
     piece = text[start:end]
     if "\n" not in piece:
         return start, end

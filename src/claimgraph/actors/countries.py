@@ -54,6 +54,18 @@ def country(code: str | None) -> Country | None:
     return _countries().get(code[:3].upper())
 
 
+@functools.cache
+def place_codes() -> dict[str, str]:
+    """Every country name, demonym and capital (folded; longer than three letters, so
+    "US" is not the pronoun "us") with its country's ISO 3166 alpha-3 code."""
+    out: dict[str, str] = {}
+    for code, info in _countries().items():
+        for name in (*info.names, *([info.capital] if info.capital else [])):
+            if len(name) > 3:
+                out.setdefault(name, code)
+    return out
+
+
 @functools.lru_cache(maxsize=4096)
 def is_capital(phrase: str, code: str | None) -> bool:
     """Whether ``phrase`` names the capital of ``code``'s country: its name, or its name
@@ -70,4 +82,4 @@ def is_capital(phrase: str, code: str | None) -> bool:
     return rest != found.capital and " " not in rest and "." in rest
 
 
-__all__ = ["Country", "country", "fold_phrase", "is_capital"]
+__all__ = ["Country", "country", "fold_phrase", "is_capital", "place_codes"]

@@ -269,7 +269,7 @@ def postprocess(
             proposals = {"tagged": raw.source, "weak": raw.weak_source, "subject": subject}
             source = ranker.choose(feats, raw.cue, content, source, proposals, raw.source_probs)
         # the fallbacks and the ranker's phrases are parse subtrees, which can run over a
-        # paragraph break ("...to Belarus\n\nAlexander Bortnikov ... has accused")
+        # paragraph break (a headline's last word, a blank line, then the source's name)
         source = tuple(i for i in source if feats.para[i] == para and not feats.is_space[i])
         if NEGATED_PASSIVE_FILTER and _negated_passive(feats, raw.cue, source):
             continue

@@ -20,30 +20,39 @@ _NARRATIVES_HELP = (
 )
 
 
-def _store_narratives(store: Any, topic: str | None) -> dict[str, Any] | None:
-    """The store's own narratives (read up to date first), or ``None`` when it has none."""
+def _update_narratives(store: Any) -> None:
+    """Read the articles stored since the narratives were last built."""
     from claimgraph.narratives.build import update
-    from claimgraph.narratives.query import narratives
-    from claimgraph.web.narrative_data import check_narratives
 
     if store.count_pending_narratives():
         update(store)
+
+
+def _found_narratives(store: Any, topic: str | None) -> dict[str, Any] | None:
+    """The store's narratives as the report and the app show them; ``None`` if none."""
+    from claimgraph.narratives.query import narratives
+
     found = narratives(store, topic=topic, min_claims=2, limit=50)
-    if not found["propositions"] and not found["contradictions"]:
-        return None
-    return check_narratives(found)
+    return found if found["propositions"] or found["contradictions"] else None
+
+
+def _store_narratives(store: Any, topic: str | None) -> dict[str, Any] | None:
+    """The store's own narratives (read up to date first), or ``None`` when it has none."""
+    from claimgraph.web.narrative_data import check_narratives
+
+    _update_narratives(store)
+    found = _found_narratives(store, topic)
+    return check_narratives(found) if found is not None else None
 
 
 def _live_narratives(db: str) -> Any:
     """A callable giving the store's narratives as they are now (read only)."""
 
     def read() -> dict[str, Any] | None:
-        from claimgraph.narratives.query import narratives
         from claimgraph.store import open_store
 
         with open_store(db, create=False) as store:
-            found = narratives(store, min_claims=2, limit=50)
-        return found if found["propositions"] or found["contradictions"] else None
+            return _found_narratives(store, None)
 
     return read
 
@@ -221,7 +230,7 @@ def serve(
         from claimgraph.store import open_store
 
         with open_store(db) as store:  # the store's narratives, up to date at start
-            _store_narratives(store, None)
+            _update_narratives(store)
         narratives = _live_narratives(db)
     app = create_app(
         db,

@@ -166,7 +166,7 @@ def article_claims(
 
 def claim_stance(act: str | None, probabilities: dict[str, float]) -> tuple[str, float]:
     """A claim's stance toward its proposition: ``denies`` when its speaker denies or
-    rejects it (a REJECT_DENY act: "Ukraine denied any involvement", "dismissed the
+    rejects it (a REJECT_DENY act: "the union denied any involvement", "dismissed the
     accusations as lies"), else the stance model's answer among supports/denies/reports."""
     if act == SpeechActClass.REJECT_DENY.value:
         return "denies", max(DENIAL_ACT_SCORE, float(probabilities.get("denies", 0.0)))
@@ -222,9 +222,9 @@ def find_contradictions(
 ) -> list[dict[str, Any]]:
     """Contradictions between a new claim and stored (or earlier) claims."""
     out: dict[str, dict[str, Any]] = {}
+    vector = _vector(claim)
     if claim["signals"]:
         mine = claim_values(claim["text"])
-        vector = _vector(claim)
         for other in signal_claims:
             if other["claim_id"] == claim["claim_id"] or other["article_id"] == claim["article_id"]:
                 continue  # within one article: the analysis's own contradictions stage
@@ -241,7 +241,6 @@ def find_contradictions(
         return list(out.values())
     if claim["stance"] == "denies" and float(claim["stance_score"]) < MIN_DENIAL:
         return list(out.values())
-    vector = _vector(claim)
     opposed = [
         m
         for m in members
@@ -413,21 +412,22 @@ def _batch_contradictions(store: SqlStore, claims: Sequence[NewClaim]) -> list[d
     out: dict[str, dict[str, Any]] = {}
     for claim in claims:
         row = claim.row
-        signal_claims: list[dict[str, Any]] = []
+        signal_claims: dict[str, dict[str, Any]] = {}  # by id: a claim may share two
         for signal in row["signals"]:
             if signal not in signal_cache:
                 signal_cache[signal] = store.narrative_claims(
                     signal=signal, limit=MAX_SIGNAL_CLAIMS
                 )
-            signal_claims += (
+            for other in (
                 signal_cache[signal] + batch_by_signal.get(signal, [])[-MAX_SIGNAL_CLAIMS:]
-            )
+            ):
+                signal_claims.setdefault(other["claim_id"], other)
         pid = row["proposition_id"]
         members = (
             stored_members.get(pid, [])[:MAX_MEMBERS]
             + [m for m in by_proposition[pid] if m is not row][-MAX_MEMBERS:]
         )
-        for found in find_contradictions(row, members, signal_claims):
+        for found in find_contradictions(row, members, list(signal_claims.values())):
             out.setdefault(found["id"], found)
         for signal in row["signals"]:
             batch_by_signal.setdefault(signal, []).append(row)

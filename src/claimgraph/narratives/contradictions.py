@@ -9,8 +9,8 @@ Three kinds (:data:`KINDS`):
   (score ``p_a (1 - p_b) + p_b (1 - p_a)``).  Inside a proposition the claims' stances
   (supports against denies) decide.
 * ``conflicting_values``: two accounts of the same event with a different place, number
-  or date (:func:`conflicting_values`): "fled towards Ukraine" against "tried to flee
-  to Belarus, not Ukraine"; "139 deaths" against "137 deaths".
+  or date (:func:`conflicting_values`): "fled towards Chile" against "tried to flee
+  to Peru, not Chile"; "42 deaths" against "35 deaths".
 * ``self_contradiction``: an explicit contradiction or conflicting values between two
   claims of the same speaker.
 
@@ -22,7 +22,6 @@ words and its MiniLM vector (:func:`polarity_features`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from claimgraph.errors import ModelError
-from claimgraph.narratives.stance import MODEL_DIR, REFUTING, words
+from claimgraph.narratives.stance import REFUTING, load_weights, save_weights, words
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -111,33 +110,32 @@ class PolarityModel:
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
     def save(self, directory: Path, *, extra: dict[str, object] | None = None) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            directory / "polarity.npz", mean=self.mean, scale=self.scale, coef=self.coef
+        """Write ``polarity.npz`` and ``polarity.json`` to ``directory``."""
+        meta = {"intercept": self.intercept, "threshold": self.threshold,
+                "fitted_on": self.fitted_on}  # fmt: skip
+        save_weights(
+            directory,
+            "polarity",
+            {"mean": self.mean, "scale": self.scale, "coef": self.coef},
+            {**meta, **(extra or {})},
         )
-        meta = {"intercept": self.intercept, "threshold": self.threshold}
-        meta["fitted_on"] = self.fitted_on  # type: ignore[assignment]
-        meta.update(extra or {})  # type: ignore[arg-type]
-        (directory / "polarity.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
 
 
 @lru_cache(maxsize=4)
 def load_polarity(directory: Path | None = None) -> PolarityModel:
     """The polarity model in ``directory`` (the packaged one by default)."""
-    directory = Path(directory) if directory is not None else MODEL_DIR
+    arrays, meta = load_weights(directory, "polarity", "polarity model")
     try:
-        meta = json.loads((directory / "polarity.json").read_text("utf-8"))
-        arrays = np.load(directory / "polarity.npz")
         return PolarityModel(
-            mean=arrays["mean"].astype(np.float32),
-            scale=arrays["scale"].astype(np.float32),
-            coef=arrays["coef"].astype(np.float32),
+            mean=arrays["mean"],
+            scale=arrays["scale"],
+            coef=arrays["coef"],
             intercept=float(meta["intercept"]),
             threshold=float(meta.get("threshold", DEFAULT_THRESHOLD)),
             fitted_on=str(meta.get("fitted_on", "unknown")),
         )
-    except (OSError, KeyError, ValueError) as err:
-        raise ModelError(f"cannot load the polarity model from {directory}: {err}") from err
+    except (KeyError, ValueError) as err:
+        raise ModelError(f"the polarity model lacks {err}") from err
 
 
 def denial_probability(
@@ -174,23 +172,10 @@ class Values:
     movement: bool
 
 
-@lru_cache(maxsize=1)
-def _place_names() -> dict[str, str]:
-    """Folded country names, demonyms and capitals -> ISO code."""
-    from claimgraph.actors.countries import _countries
-
-    out: dict[str, str] = {}
-    for code, info in _countries().items():
-        for name in (*info.names, *([info.capital] if info.capital else [])):
-            if len(name) > 3 or (name.isalpha() and len(name) == 4):
-                out.setdefault(name, code)
-    return out
-
-
 def _places(text: str) -> tuple[set[str], set[str]]:
-    from claimgraph.actors.countries import fold_phrase
+    from claimgraph.actors.countries import fold_phrase, place_codes
 
-    names = _place_names()
+    names = place_codes()
     asserted: set[str] = set()
     negated: set[str] = set()
     tokens = list(re.finditer(r"[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*){0,2}", text))

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -86,6 +87,30 @@ STOPWORDS = frozenset(
 )
 
 
+def save_weights(
+    directory: Path, stem: str, arrays: dict[str, FloatArray], meta: dict[str, object]
+) -> None:
+    """Write ``STEM.npz`` (the arrays) and ``STEM.json`` (``meta``) to ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(directory / f"{stem}.npz", **arrays)  # type: ignore[arg-type]
+    (directory / f"{stem}.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+
+
+def load_weights(
+    directory: Path | None, stem: str, what: str
+) -> tuple[dict[str, FloatArray], dict[str, Any]]:
+    """The float32 arrays of ``STEM.npz`` and the ``STEM.json`` of ``directory`` (the
+    packaged models by default); :class:`ModelError` naming ``what`` when unreadable."""
+    directory = Path(directory) if directory is not None else MODEL_DIR
+    try:
+        meta = json.loads((directory / f"{stem}.json").read_text("utf-8"))
+        with np.load(directory / f"{stem}.npz") as stored:
+            arrays = {name: stored[name].astype(np.float32) for name in stored.files}
+    except (OSError, ValueError) as err:
+        raise ModelError(f"cannot load the {what} from {directory}: {err}") from err
+    return arrays, meta
+
+
 @dataclass(frozen=True)
 class StanceModel:
     """The stance network: feature scaling, two layers, label order and provenance."""
@@ -111,45 +136,25 @@ class StanceModel:
 
     def save(self, directory: Path, *, extra: dict[str, object] | None = None) -> None:
         """Write ``stance.npz`` and ``stance.json`` to ``directory``."""
-        directory.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            directory / "stance.npz",
-            mean=self.mean,
-            scale=self.scale,
-            w1=self.w1,
-            b1=self.b1,
-            w2=self.w2,
-            b2=self.b2,
-        )
-        meta: dict[str, object] = {
-            "labels": list(self.labels),
-            "fitted_on": self.fitted_on,
-            "name": self.name,
-        }
-        meta.update(extra or {})
-        (directory / "stance.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+        arrays = {"mean": self.mean, "scale": self.scale, "w1": self.w1, "b1": self.b1,
+                  "w2": self.w2, "b2": self.b2}  # fmt: skip
+        meta = {"labels": list(self.labels), "fitted_on": self.fitted_on, "name": self.name}
+        save_weights(directory, "stance", arrays, {**meta, **(extra or {})})
 
 
 @lru_cache(maxsize=4)
 def load_model(directory: Path | None = None) -> StanceModel:
     """The stance model in ``directory`` (the packaged one by default)."""
-    directory = Path(directory) if directory is not None else MODEL_DIR
+    arrays, meta = load_weights(directory, "stance", "stance model")
     try:
-        meta = json.loads((directory / "stance.json").read_text("utf-8"))
-        arrays = np.load(directory / "stance.npz")
         return StanceModel(
-            mean=arrays["mean"].astype(np.float32),
-            scale=arrays["scale"].astype(np.float32),
-            w1=arrays["w1"].astype(np.float32),
-            b1=arrays["b1"].astype(np.float32),
-            w2=arrays["w2"].astype(np.float32),
-            b2=arrays["b2"].astype(np.float32),
+            **{k: arrays[k] for k in ("mean", "scale", "w1", "b1", "w2", "b2")},
             labels=tuple(meta["labels"]),
             fitted_on=str(meta.get("fitted_on", "unknown")),
-            name=str(meta.get("name", directory.name)),
+            name=str(meta.get("name", "stance")),
         )
-    except (OSError, KeyError, ValueError) as err:
-        raise ModelError(f"cannot load the stance model from {directory}: {err}") from err
+    except KeyError as err:
+        raise ModelError(f"the stance model lacks {err}") from err
 
 
 def text_units(text: str) -> list[str]:
@@ -364,40 +369,25 @@ class ShortStanceModel:
 
     def save(self, directory: Path, *, extra: dict[str, object] | None = None) -> None:
         """Write ``short.npz`` and ``short.json`` to ``directory``."""
-        directory.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            directory / "short.npz",
-            mean=self.mean,
-            scale=self.scale,
-            coef=self.coef,
-            intercept=self.intercept,
-        )
-        meta: dict[str, object] = {
-            "labels": list(self.labels),
-            "fitted_on": self.fitted_on,
-            "features": list(CUE_NAMES),
-        }
-        meta.update(extra or {})
-        (directory / "short.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+        arrays = {"mean": self.mean, "scale": self.scale, "coef": self.coef,
+                  "intercept": self.intercept}  # fmt: skip
+        meta = {"labels": list(self.labels), "fitted_on": self.fitted_on,
+                "features": list(CUE_NAMES)}  # fmt: skip
+        save_weights(directory, "short", arrays, {**meta, **(extra or {})})
 
 
 @lru_cache(maxsize=4)
 def load_short_model(directory: Path | None = None) -> ShortStanceModel:
     """The short-text stance model in ``directory`` (the packaged one by default)."""
-    directory = Path(directory) if directory is not None else MODEL_DIR
+    arrays, meta = load_weights(directory, "short", "short-text stance model")
     try:
-        meta = json.loads((directory / "short.json").read_text("utf-8"))
-        arrays = np.load(directory / "short.npz")
         return ShortStanceModel(
-            mean=arrays["mean"].astype(np.float32),
-            scale=arrays["scale"].astype(np.float32),
-            coef=arrays["coef"].astype(np.float32),
-            intercept=arrays["intercept"].astype(np.float32),
+            **{k: arrays[k] for k in ("mean", "scale", "coef", "intercept")},
             labels=tuple(meta["labels"]),
             fitted_on=str(meta.get("fitted_on", "unknown")),
         )
-    except (OSError, KeyError, ValueError) as err:
-        raise ModelError(f"cannot load the stance model from {directory}: {err}") from err
+    except KeyError as err:
+        raise ModelError(f"the short-text stance model lacks {err}") from err
 
 
 def short_probabilities(
@@ -471,7 +461,8 @@ def predict(
     never answered).
     """
     out: list[tuple[str, float]] = [("unrelated", 0.0)] * len(claims)
-    short = [i for i, t in enumerate(texts) if len(text_units(t)) == 1]
+    sentences = [len(text_units(t)) for t in texts]
+    short = [i for i, n in enumerate(sentences) if n == 1]
     for i, answer in zip(
         short,
         short_probabilities([claims[i] for i in short], [texts[i] for i in short]),
@@ -479,7 +470,7 @@ def predict(
     ):
         label = max(answer, key=lambda k: answer[k])
         out[i] = (label, answer[label])
-    long = [i for i, t in enumerate(texts) if len(text_units(t)) > 1]
+    long = [i for i, n in enumerate(sentences) if n > 1]
     if long:
         model = model or load_model()
         encoder = encoder or StanceEncoder()
@@ -507,8 +498,10 @@ __all__ = [
     "lexical_features",
     "load_model",
     "load_short_model",
+    "load_weights",
     "pair_features",
     "predict",
+    "save_weights",
     "short_probabilities",
     "text_units",
 ]

@@ -7,8 +7,8 @@ denials) and adds :class:`~claimgraph.model.Contradiction` pairs:
   has already tied the denial to the claim: ``denied_by`` and ``denials``);
 * ``conflicting_values``: two claims about the same event with a different place,
   number or date (:func:`~claimgraph.narratives.contradictions.conflicting_values`):
-  Putin's "window" for the attackers towards Ukraine against Lukashenko's account that
-  they tried to flee to Belarus, not Ukraine;
+  one speaker's account that the gunmen fled towards Chile against another's that they
+  tried to flee to Peru, not Chile;
 * ``self_contradiction``: the same, when one actor makes both claims.
 
 Claims are compared only inside blocks that share an event signal (a movement, the
