@@ -28,22 +28,17 @@ def narrative_db(tmp_path_factory, example_html) -> Path:
     return db
 
 
+def _all_narratives(db: Path) -> list[str]:
+    """`claimgraph narratives` arguments for every proposition of ``db``, as JSON."""
+    return ["narratives", "--db", str(db), "--format", "json", "--no-progress",
+            "--min-claims", "1", "--limit", "100"]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def narratives_json(narrative_db: Path) -> dict:
     result = CliRunner().invoke(
         cli,
-        [
-            "narratives",
-            "--db",
-            str(narrative_db),
-            "--format",
-            "json",
-            "--no-progress",
-            "--min-claims",
-            "1",
-            "--limit",
-            "100",
-        ],
+        _all_narratives(narrative_db),
     )
     assert result.exit_code == 0, result.output
     assert "read 4 new articles" in result.stderr
@@ -129,18 +124,7 @@ def test_json_shape(narratives_json):
 def test_narratives_is_incremental_and_filters(narrative_db: Path, narratives_json):
     again = CliRunner().invoke(
         cli,
-        [
-            "narratives",
-            "--db",
-            str(narrative_db),
-            "--format",
-            "json",
-            "--no-progress",
-            "--min-claims",
-            "1",
-            "--limit",
-            "100",
-        ],
+        _all_narratives(narrative_db),
     )
     assert again.exit_code == 0
     assert "new articles" not in again.stderr  # nothing to read twice
