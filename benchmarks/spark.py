@@ -5,8 +5,9 @@ second stage's cost at growing claim counts (synthetic blocks).
     python benchmarks/spark.py [--n 200] [--small 10] [--cores 1 2] [--json OUT]
     python benchmarks/spark.py --stage2 [--claims 10000 100000 1000000]
 
-The texts are the first ``--n`` FNC-1 DEV bodies (``../shared/data/stance``).  Every run is
-its own process, timed by wall clock, start-up and model loading included.  Start-up is
+The texts are the first ``--n`` DEV articles of three corpora taken in turn (FNC-1 bodies,
+the attribution corpus, the XSum credibility texts; ``../shared/data``), each text once.
+Every run is its own process, timed by wall clock, start-up and model loading included.  Start-up is
 measured by a run over the first ``--small`` articles; the amortised rate is
 ``(n - small) / (t(n) - t(small))``, the rate once Spark and the models are loaded.  Peak
 memory and CPU time are sampled from /proc every 0.2 s over the run's process tree (the
@@ -29,18 +30,34 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CLAIMGRAPH_SHARED", ROOT.parent / "shared")) / "data"
-BODIES = SHARED / "stance" / "fnc1_dev_bodies.jsonl"
+#: DEV corpora and the field that names a record (2,024 distinct non-empty texts).
+SOURCES = [
+    (SHARED / "stance" / "fnc1_dev_bodies.jsonl", "body_id"),
+    (SHARED / "attribution" / "dev.jsonl", "id"),
+    (SHARED / "credibility" / "xsum_mgt_dev.jsonl", "id"),
+]
+
+
+def _records(path: Path, key: str) -> list[dict[str, str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["text"].strip():
+            rows.append({"id": f"{path.stem}:{record[key]}", "text": record["text"]})
+    return rows
 
 
 def corpus(path: Path, n: int) -> int:
-    """The first ``n`` non-empty FNC-1 DEV bodies as ``{id, text}`` JSONL."""
-    rows = []
-    for line in BODIES.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record["text"].strip():
-            rows.append({"id": record["body_id"], "text": record["text"]})
-        if len(rows) >= n:
-            break
+    """The first ``n`` distinct non-empty DEV texts, the corpora taken in turn, as
+    ``{id, text}`` JSONL; returns how many (fewer when the corpora run out)."""
+    sources = [_records(p, key) for p, key in SOURCES]
+    rows, seen = [], set()
+    for turn in range(max(len(s) for s in sources)):
+        for source in sources:
+            if turn < len(source) and source[turn]["text"] not in seen:
+                seen.add(source[turn]["text"])
+                rows.append(source[turn])
+    rows = rows[:n]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return len(rows)
 

@@ -252,6 +252,36 @@ def test_encoder_results_add_a_future_per_text_unless_the_encoder_is_off() -> No
         assert list(items) == [(TEXT, (3, None))]
 
 
+def test_encoder_in_the_callers_thread_gives_done_futures_with_the_same_output() -> None:
+    import threading
+
+    from claimgraph.nlp.encoder_runner import EncoderPrefetch, encoder_for
+
+    encoder = encoder_for(Config())
+    threads: list[str] = []
+
+    class Recording:
+        entities = encoder.entities
+
+        def output(self, text: str):  # type: ignore[no-untyped-def]
+            threads.append(threading.current_thread().name)
+            if not text:
+                raise ValueError("no text")
+            return encoder.output(text)
+
+    inline = EncoderPrefetch(Recording(), background=False)  # type: ignore[arg-type]
+    done = inline.submit(TEXT)
+    assert done.done() and threads == [threading.current_thread().name]
+    background = EncoderPrefetch(encoder)
+    expected = background.submit(TEXT).result()
+    background.close()
+    np.testing.assert_array_equal(done.result().chars, expected.chars)
+    assert done.result().entities == expected.entities
+    failed = inline.submit("")
+    assert failed.done() and isinstance(failed.exception(), ValueError)
+    inline.close()
+
+
 def test_piece_shapes_tell_capitalisation_apart() -> None:
     from claimgraph.nlp.encoder_spec import SHAPES, piece_shapes
 
@@ -384,3 +414,6 @@ def test_pipeline_runs_without_spacy_ner_and_takes_the_encoders_entities() -> No
     # spaCy's own entities where the encoder's are turned off
     spacy_ner = load_config(None, **{"attribution.encoder_entities": False})
     assert "ner" in Pipeline(spacy_ner).nlp.pipe_names
+    # the encoder in the parsing thread (a Spark task's one core): the same analysis
+    (same,) = list(Pipeline(Config(), encoder_thread=False).analyze([article]))
+    assert same.model_dump() == analysis.model_dump()

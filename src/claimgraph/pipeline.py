@@ -196,10 +196,22 @@ def time_limit(seconds: float) -> Iterator[Callable[[], bool]]:
 
 
 class Pipeline:
-    """The loaded pipeline: spaCy model plus stage functions, reusable across batches."""
+    """The loaded pipeline: spaCy model plus stage functions, reusable across batches.
 
-    def __init__(self, config: Config | None = None, *, stages: Iterable[str] | None = None):
+    ``encoder_thread``: run the cue encoder in a background thread beside the parse (the
+    default: an analysis then keeps two cores busy), or in the parsing thread, for a
+    process that is meant to use one core (a Spark task).  The results are the same.
+    """
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        stages: Iterable[str] | None = None,
+        encoder_thread: bool = True,
+    ):
         self.config = config or Config()
+        self.encoder_thread = encoder_thread
         self.stages = Stages(self.config, stages)
         self.uses_attribution = "attribution" in self.stages.versions
         exclude = spacy_exclusions(self.config, attribution=self.uses_attribution)
@@ -252,7 +264,12 @@ class Pipeline:
                     continue
                 yield item.text, (number, item)
 
-        with encoder_results(self.config, texts(), enabled=self.uses_attribution) as items:
+        with encoder_results(
+            self.config,
+            texts(),
+            enabled=self.uses_attribution,
+            background=self.encoder_thread,
+        ) as items:
             for doc, ((number, article), future) in parse_with(
                 self.nlp,
                 items,

@@ -40,6 +40,14 @@ def spark() -> None:
 )
 @click.option("--overwrite", is_flag=True, help="Replace the tables of an earlier run in --out.")
 @click.option(
+    "--encoder-thread/--no-encoder-thread",
+    default=False,
+    show_default=True,
+    help="Run each task's cue encoder in a second thread beside the parse, as `analyze` "
+    "does (a task then keeps about two cores busy; set spark.task.cpus=2 with it). "
+    "Off: one core per task.",
+)
+@click.option(
     "--conf", "conf_pairs", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable)."
 )
 @config_options
@@ -49,6 +57,7 @@ def spark_analyze(
     master: str | None,
     partitions: int | None,
     overwrite: bool,
+    encoder_thread: bool,
     conf_pairs: tuple[str, ...],
     config_path: str | None,
     model: str | None,
@@ -68,7 +77,13 @@ def spark_analyze(
     try:
         with spark_errors():
             report = run_analyze(
-                session, inputs, out, config=config, partitions=partitions, overwrite=overwrite
+                session,
+                inputs,
+                out,
+                config=config,
+                partitions=partitions,
+                overwrite=overwrite,
+                encoder_thread=encoder_thread,
             )
     finally:
         session.stop()

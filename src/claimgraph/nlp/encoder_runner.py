@@ -10,7 +10,7 @@ the named entities, spaCy's ``ner`` is left out of the parse (:func:`spacy_exclu
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,21 +65,42 @@ class EncoderPrefetch:
 
     ``submit`` returns a future per text; the pipeline submits each text as spaCy takes it
     into a batch and collects the result when the text's ``Doc`` comes out.
+
+    With ``background=False`` the encoder runs in the caller's thread instead, when the
+    text is submitted, and the future comes back done: the process then keeps one core
+    busy, as a Spark task that was given one core must.
     """
 
-    def __init__(self, encoder: CueEncoder) -> None:
+    def __init__(self, encoder: CueEncoder, *, background: bool = True) -> None:
         self.encoder = encoder
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimgraph-cues")
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimgraph-cues")
+            if background
+            else None
+        )
         self._submitted = 0
 
     def submit(self, text: str) -> Future[EncoderOutput]:
         self._submitted += 1
+        if self._pool is None:
+            return _done(self.encoder.output, text)
         if self._submitted % TRIM_EVERY == 0:
             self._pool.submit(_trim_heap)
         return self._pool.submit(self.encoder.output, text)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _done(fn: Callable[[str], EncoderOutput], text: str) -> Future[EncoderOutput]:
+    """A finished future of ``fn(text)``, holding its result or its exception."""
+    future: Future[EncoderOutput] = Future()
+    try:
+        future.set_result(fn(text))
+    except Exception as err:  # raised where the result is read, as from a thread
+        future.set_exception(err)
+    return future
 
 
 #: The spaCy pipeline whose ``ner`` the entity head was distilled from.
@@ -112,11 +133,12 @@ def spacy_exclusions(config: Config, *, attribution: bool = True) -> tuple[str, 
     return exclude
 
 
-def prefetch_for(config: Config) -> EncoderPrefetch | None:
-    """A background encoder runner for ``config``, or none when the encoder is off."""
+def prefetch_for(config: Config, *, background: bool = True) -> EncoderPrefetch | None:
+    """An encoder runner for ``config`` (in a background thread, or in the caller's with
+    ``background=False``), or none when the encoder is off."""
     if not config.attribution.cue_encoder:
         return None
-    return EncoderPrefetch(encoder_for(config))
+    return EncoderPrefetch(encoder_for(config), background=background)
 
 
 def prefetched(
@@ -129,13 +151,18 @@ def prefetched(
 
 @contextlib.contextmanager
 def encoder_results(
-    config: Config, items: Iterator[tuple[str, Any]], *, enabled: bool = True
+    config: Config,
+    items: Iterator[tuple[str, Any]],
+    *,
+    enabled: bool = True,
+    background: bool = True,
 ) -> Iterator[Iterator[tuple[str, tuple[Any, Future[EncoderOutput] | None]]]]:
     """``(text, context)`` pairs with each text's encoder future added to its context
     (:func:`prefetched`), the encoder running in the background while the body reads them
     and stopped when it leaves; futures are ``None`` when the encoder is off in ``config``
-    or ``enabled`` is false."""
-    prefetch = prefetch_for(config) if enabled else None
+    or ``enabled`` is false.  ``background=False`` runs the encoder in the caller's thread
+    (:class:`EncoderPrefetch`)."""
+    prefetch = prefetch_for(config, background=background) if enabled else None
     try:
         yield prefetched(prefetch, items)
     finally:

@@ -30,30 +30,39 @@ logger = logging.getLogger(__name__)
 #: The file beside the tables that says what wrote them.
 MANIFEST = "_claimgraph.json"
 
-#: Pipelines loaded in this (executor) process, by config digest.
-_PIPELINES: dict[str, Pipeline] = {}
+#: Pipelines loaded in this (executor) process, by config digest and encoder thread.
+_PIPELINES: dict[tuple[str, bool], Pipeline] = {}
 
 
-def executor_pipeline(config: Config) -> Pipeline:
-    """The pipeline of ``config`` in this process, loaded on first use."""
-    key = config.digest()
+def executor_pipeline(config: Config, *, encoder_thread: bool = False) -> Pipeline:
+    """The pipeline of ``config`` in this process, loaded on first use.
+
+    By default its cue encoder runs in the task's own thread, so that a task keeps the
+    one core Spark gave it busy (``spark.task.cpus``); ``encoder_thread`` runs it beside
+    the parse, as ``claimgraph analyze`` does, and then a task keeps about two busy.
+    """
+    key = (config.digest(), encoder_thread)
     pipeline = _PIPELINES.get(key)
     if pipeline is None:
         started = time.perf_counter()
-        pipeline = _PIPELINES[key] = Pipeline(config)
+        pipeline = _PIPELINES[key] = Pipeline(config, encoder_thread=encoder_thread)
         logger.info("pipeline loaded in %.1f s", time.perf_counter() - started)
     return pipeline
 
 
 def analyse_partition(
-    items: Iterable[Article | Failure], *, config: Config, weights_hash: str
+    items: Iterable[Article | Failure],
+    *,
+    config: Config,
+    weights_hash: str,
+    encoder_thread: bool = False,
 ) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """``(table, row)`` for every input of one partition (failures included)."""
     items = iter(items)
     first = next(items, None)
     if first is None:
         return  # an empty partition loads no model
-    pipeline = executor_pipeline(config)
+    pipeline = executor_pipeline(config, encoder_thread=encoder_thread)
     for result in pipeline.analyze(itertools.chain([first], items)):
         yield from result_rows(result, weights_hash=weights_hash)
 
@@ -83,13 +92,15 @@ def run_analyze(
     config: Config | None = None,
     partitions: int | None = None,
     overwrite: bool = False,
+    encoder_thread: bool = False,
 ) -> AnalyzeReport:
     """Analyse ``inputs`` on ``spark`` and write the tables under ``out`` (a directory
     or URI): ``out/articles``, ``out/statements``... (:data:`ANALYSIS_TABLES`) and
     ``out/_claimgraph.json``.
 
     ``partitions`` is how many tasks share the articles (default: the cluster's default
-    parallelism, and at least as many as the inputs give).
+    parallelism, and at least as many as the inputs give).  ``encoder_thread`` runs each
+    task's cue encoder in a second thread (:func:`executor_pipeline`).
     """
     from pyspark import StorageLevel
 
@@ -107,7 +118,9 @@ def run_analyze(
     if partitions or items.getNumPartitions() < wanted:
         items = items.repartition(wanted)
     rows = items.mapPartitions(
-        lambda part: analyse_partition(part, config=config, weights_hash=digest)
+        lambda part: analyse_partition(
+            part, config=config, weights_hash=digest, encoder_thread=encoder_thread
+        )
     ).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         counts = dict(rows.map(lambda pair: pair[0]).countByValue())
