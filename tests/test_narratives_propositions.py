@@ -89,6 +89,47 @@ HEADLINES = {
 
 
 @pytest.mark.slow
+def _clustered(clusters: int, per: int, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, 384)).astype(np.float32)
+    vectors = np.repeat(centres, per, axis=0) + rng.normal(
+        scale=0.02, size=(clusters * per, 384)
+    ).astype(np.float32)
+    vectors = vectors[rng.permutation(len(vectors))]
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_approximate_candidates_group_claims_as_the_exact_search_does() -> None:
+    vectors = _clustered(300, 4)
+    texts = [f"claim {i}" for i in range(len(vectors))]
+    keys = [str(i) for i in range(len(vectors))]
+    exact = PropositionIndex(lexical_weight=0.0)
+    approximate = PropositionIndex(lexical_weight=0.0, ann_min=40)
+    grouped_exactly = exact.add_all(keys, texts, vectors)
+    grouped = approximate.add_all(keys, texts, vectors)
+    assert exact.ann is None and approximate.ann is not None
+    # built at 40 propositions, trained again at 160: every proposition is in it
+    assert approximate.ann.trained_at >= 160 and len(approximate.ann) == len(approximate) == 300
+    assert bcubed(grouped, grouped_exactly)[2] == pytest.approx(1.0)
+
+
+def test_approximate_index_follows_a_moving_centroid() -> None:
+    from claimgraph.narratives.ann import CentroidIndex
+
+    centroids = _clustered(200, 1)
+    index = CentroidIndex(centroids)
+    moved = -centroids[7]
+    centroids[7] = moved
+    index.set(7, moved, centroids)
+    assert 7 in index.search(moved, 5).tolist()
+    fresh = _clustered(1, 1, seed=9)[0]
+    centroids = np.vstack([centroids, fresh])
+    index.set(200, fresh, centroids)
+    assert index.search(fresh, 1).tolist() == [200]
+    with pytest.raises(ValueError, match="added after"):
+        index.set(205, fresh, centroids)
+
+
 def test_eval_propositions_groups_headlines_without_their_claims(tmp_path) -> None:
     from claimgraph.cli import cli
 

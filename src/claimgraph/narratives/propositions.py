@@ -14,8 +14,11 @@ Emergent DEV headlines; see docs/quality.md, "Propositions".
 A proposition's label is its most central claim, kept incrementally: a new member
 replaces the label when it is closer to the updated centroid than the label is.  Each
 look-up compares a claim with every centroid (one matrix product), which is linear in
-the number of propositions.  :meth:`PropositionIndex.from_state` rebuilds the index from
-stored sums, sizes and labels, so a store adds claims without reading old ones.
+the number of propositions; from :data:`~claimgraph.narratives.ann.ANN_MIN_PROPOSITIONS`
+propositions on, the candidates come from an approximate index instead
+(:mod:`claimgraph.narratives.ann`, FAISS), and are scored the same way.
+:meth:`PropositionIndex.from_state` rebuilds the index from stored sums, sizes and
+labels, so a store adds claims without reading old ones.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from claimgraph.narratives.ann import ANN_MIN_PROPOSITIONS, CentroidIndex
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -88,6 +93,7 @@ class PropositionIndex:
         *,
         dimensions: int = 384,
         lexical_weight: float = LEXICAL_WEIGHT,
+        ann_min: int = ANN_MIN_PROPOSITIONS,
     ) -> None:
         if not -1.0 <= threshold <= 1.0 + lexical_weight:
             raise ValueError(f"threshold {threshold} is out of range")
@@ -98,6 +104,10 @@ class PropositionIndex:
         self._centroids = np.zeros((16, dimensions), dtype=np.float32)
         self._labels: list[FloatArray] = []
         self.touched: set[int] = set()
+        #: Propositions from which candidates come from :attr:`ann`.
+        self.ann_min = ann_min
+        #: The approximate index of the centroids, once there are ``ann_min`` of them.
+        self.ann: CentroidIndex | None = None
 
     @classmethod
     def from_state(
@@ -106,11 +116,13 @@ class PropositionIndex:
         sums: Sequence[FloatArray],
         label_vectors: Sequence[FloatArray],
         threshold: float = DEFAULT_THRESHOLD,
+        *,
+        ann_min: int = ANN_MIN_PROPOSITIONS,
     ) -> PropositionIndex:
         """The index as stored: propositions (ids ``0..n-1`` in order) with the sum of
         their members' vectors and their label's vector."""
         dimensions = len(sums[0]) if len(sums) else 384
-        index = cls(threshold, dimensions=dimensions)
+        index = cls(threshold, dimensions=dimensions, ann_min=ann_min)
         n = len(propositions)
         capacity = max(16, 1 << max(0, n - 1).bit_length())
         index._sums = np.zeros((capacity, dimensions), dtype=np.float32)
@@ -144,18 +156,14 @@ class PropositionIndex:
         claim_words = content_words(text) if self.lexical_weight else set()
         best = -1
         if n:
-            similarity = self._centroids[:n] @ vector
-            if n > CANDIDATES:
-                candidates = np.argpartition(-similarity, CANDIDATES)[:CANDIDATES]
-            else:
-                candidates = np.arange(n)
+            candidates, similarity = self._candidates(vector, n)
             scores = [
-                float(similarity[i])
+                float(similarity[j])
                 + self.lexical_weight * word_overlap(claim_words, self.propositions[i].words)
-                for i in candidates
+                for j, i in enumerate(candidates)
             ]
-            top = int(np.argmax(scores))
-            if scores[top] >= self.threshold:
+            top = int(np.argmax(scores)) if scores else -1
+            if top >= 0 and scores[top] >= self.threshold:
                 best = int(candidates[top])
         if best < 0:
             best = n
@@ -167,6 +175,8 @@ class PropositionIndex:
         self._sums[best] += vector
         norm = float(np.linalg.norm(self._sums[best])) or 1.0
         self._centroids[best] = self._sums[best] / norm
+        if self.ann is not None:
+            self.ann.set(best, self._centroids[best], self._centroids)
         proposition = self.propositions[best]
         proposition.keys.append(key)
         proposition.texts.append(text)
@@ -187,6 +197,19 @@ class PropositionIndex:
                 proposition.last_seen = when
         self.touched.add(best)
         return best
+
+    def _candidates(self, vector: FloatArray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of the propositions a claim is scored against, and their cosines."""
+        if self.ann is None and n >= self.ann_min:
+            self.ann = CentroidIndex(self._centroids[:n])
+        if self.ann is not None:
+            candidates: np.ndarray = self.ann.search(vector, CANDIDATES)
+            return candidates, self._centroids[candidates] @ vector
+        similarity = self._centroids[:n] @ vector
+        if n > CANDIDATES:
+            candidates = np.argpartition(-similarity, CANDIDATES)[:CANDIDATES]
+            return candidates, similarity[candidates]
+        return np.arange(n), similarity
 
     def add_all(self, keys: Sequence[str], texts: Sequence[str], vectors: FloatArray) -> list[int]:
         """Place claims in order; returns the proposition id of each."""
