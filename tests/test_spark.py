@@ -289,28 +289,41 @@ def test_spark_narratives_link_actors_as_the_store_does(spark, run, tmp_path) ->
     assert links == stored
     assert len(set(links.values())) < len(links)  # some actors of different articles meet
 
-    # claims grouped into propositions: below one bucket's size, one bucket, placed as
-    # one single-machine index places them (publication order, article, statement)
-    import numpy as np
+    # claims grouped into propositions, with stances and contradictions: below one
+    # bucket's size the store's own build over the same articles (one batch)
+    from claimgraph.narratives.build import update
 
-    from claimgraph.narratives import PropositionIndex, embed_claims
-
-    grouped = _rows(second, "statement_propositions")
-    statements = sorted(
-        (str(r["date"] or ""), r["article_id"], r["id"], r["content"])
-        for r in _rows(out, "statements")
-    )
-    assert counts["statement_propositions"] == len(grouped) == len(statements)
-    index = PropositionIndex()
-    vectors = embed_claims([s[3] for s in statements])
-    mine = {
-        s[2]: index.add(s[2], s[3], np.asarray(v))
-        for s, v in zip(statements, vectors, strict=True)
-    }
-    theirs = {r["statement_id"]: r["proposition"] for r in grouped}
-    assert {r["bucket"] for r in grouped} == {"-"}
-    assert _partition(mine) == _partition(theirs)
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        update(store)
+        stored_claims = store.narrative_claims()
+        stored_contradictions = list(store.rows("contradictions"))
+    claims = _rows(second, "narrative_claims")
+    assert counts["narrative_claims"] == len(claims) == len(stored_claims) > 0
+    assert {r["bucket"] for r in claims} == {"-"}
+    theirs = {r["claim_id"]: r["proposition_id"] for r in claims}
+    mine = {r["claim_id"]: r["proposition_id"] for r in stored_claims}
+    assert _partition(theirs) == _partition(mine)
     assert len(set(theirs.values())) < len(theirs)
+    assert {r["claim_id"]: (r["stance"], round(r["stance_score"], 4)) for r in claims} == {
+        r["claim_id"]: (r["stance"], round(r["stance_score"], 4)) for r in stored_claims
+    }
+    assert {r["claim_id"]: r["speaker_entity_id"] for r in claims} == {
+        r["claim_id"]: r["speaker_entity_id"] for r in stored_claims
+    }
+    propositions = {r["id"]: r for r in _rows(second, "propositions")}
+    assert counts["propositions"] == len(propositions) == len(set(theirs.values()))
+    assert sum(r["size"] for r in propositions.values()) == len(claims)
+
+    def pairs(rows: list[dict[str, Any]]) -> set[tuple[str, ...]]:
+        return {(r["kind"], r["about"], r["a_claim_id"], r["b_claim_id"]) for r in rows}
+
+    found = _rows(second, "contradictions")
+    assert counts["contradictions"] == len(found) > 0
+    # the store adds the analyses' own (within one article) contradictions beside them
+    assert pairs(found) <= pairs(stored_contradictions)
+    for row in stored_contradictions:
+        if (row["kind"], row["about"], row["a_claim_id"], row["b_claim_id"]) not in pairs(found):
+            assert row["a_article_id"] == row["b_article_id"]
 
 
 def _partition(assignment: dict[str, Any]) -> set[frozenset[str]]:

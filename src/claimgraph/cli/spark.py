@@ -103,7 +103,9 @@ def spark_analyze(
 )
 @click.option("--overwrite", is_flag=True, help="Replace the tables of an earlier run in --out.")
 @click.option(
-    "--no-propositions", is_flag=True, help="Link entities only; do not group the claims."
+    "--no-propositions",
+    is_flag=True,
+    help="Link entities only; no propositions, stances or contradictions.",
 )
 @click.option(
     "--conf", "conf_pairs", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable)."
@@ -117,12 +119,13 @@ def spark_narratives(
     no_propositions: bool,
     conf_pairs: tuple[str, ...],
 ) -> None:
-    """Entities and propositions across the corpus of a spark analyze output.
+    """Entities, propositions, stances and contradictions across a spark analyze output.
 
     Actors are blocked by dictionary key, surname or name, and each block is linked by
-    the store's rules in publication order; claims (statement contents) are embedded and
-    grouped into propositions within embedding buckets (see docs/spark.md for what
-    blocking gives up).
+    the store's rules in publication order; claims (statements and author-voice claims)
+    are embedded, grouped into propositions within embedding buckets, given a stance
+    toward their proposition, and compared for contradictions, as `claimgraph narratives`
+    does (see docs/spark.md for what blocking gives up).
     """
     from claimgraph.spark.narratives import run_narratives
     from claimgraph.spark.session import parse_conf, spark_errors, spark_session

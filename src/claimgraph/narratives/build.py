@@ -304,8 +304,6 @@ def update(
 ) -> BuildStats:
     """Read the articles the narratives have not read (module docstring), at most
     ``max_articles`` of them."""
-    from claimgraph.narratives.stance import short_probabilities
-
     stats = BuildStats()
     stored = store.propositions()
     label_rows = {
@@ -352,25 +350,7 @@ def update(
             claim.row["proposition_id"] = index.add(
                 claim.row["claim_id"], claim.row["text"], claim.vector, when=claim.row["published"]
             )
-        if claims:
-            probs = short_probabilities(
-                [index.label(c.row["proposition_id"]) for c in claims],
-                [c.row["text"] for c in claims],
-            )
-            for claim, row in zip(claims, probs, strict=True):
-                if (
-                    claim.row["claim_id"]
-                    == index.propositions[claim.row["proposition_id"]].label_key
-                ):
-                    stance, score = claim_stance(None, {"supports": 1.0})
-                else:
-                    stance, score = claim_stance(claim.act, row)
-                claim.row.update(
-                    stance=stance,
-                    stance_score=score,
-                    vector=claim.vector.tobytes(),
-                    vector_array=claim.vector,
-                )
+        assign_stances(index, claims)
         contradictions = _batch_contradictions(store, claims)
         claim_ids = {c.row["claim_id"] for c in claims}
         proposition_of = {c.row["claim_id"]: c.row["proposition_id"] for c in claims}
@@ -395,31 +375,72 @@ def update(
     return stats
 
 
+def assign_stances(index: PropositionIndex, claims: Sequence[NewClaim]) -> None:
+    """Give each placed claim (``row["proposition_id"]`` set, ``vector`` filled) its
+    stance toward its proposition's label (:func:`claim_stance`; a label supports itself)
+    and its vector in the row."""
+    from claimgraph.narratives.stance import short_probabilities
+
+    if not claims:
+        return
+    probs = short_probabilities(
+        [index.label(c.row["proposition_id"]) for c in claims], [c.row["text"] for c in claims]
+    )
+    for claim, row in zip(claims, probs, strict=True):
+        if claim.row["claim_id"] == index.propositions[claim.row["proposition_id"]].label_key:
+            stance, score = claim_stance(None, {"supports": 1.0})
+        else:
+            stance, score = claim_stance(claim.act, row)
+        claim.row.update(
+            stance=stance,
+            stance_score=score,
+            vector=claim.vector.tobytes(),
+            vector_array=claim.vector,
+        )
+
+
 def _batch_contradictions(store: SqlStore, claims: Sequence[NewClaim]) -> list[dict[str, Any]]:
     from claimgraph.store.narratives import MAX_MEMBERS, MAX_SIGNAL_CLAIMS
 
-    by_proposition: dict[int, list[dict[str, Any]]] = {}
-    for claim in claims:
-        by_proposition.setdefault(claim.row["proposition_id"], []).append(claim.row)
     stored_members: dict[int, list[dict[str, Any]]] = {}
-    if by_proposition:
+    propositions = list({c.row["proposition_id"] for c in claims})
+    if propositions:
         for row in store.narrative_claims(
-            proposition_ids=list(by_proposition), per_proposition=MAX_MEMBERS
+            proposition_ids=propositions, per_proposition=MAX_MEMBERS
         ):
             stored_members.setdefault(row["proposition_id"], []).append(row)
-    signal_cache: dict[str, list[dict[str, Any]]] = {}
+    signals = {signal for c in claims for signal in c.row["signals"]}
+    stored_signals = {
+        signal: store.narrative_claims(signal=signal, limit=MAX_SIGNAL_CLAIMS)
+        for signal in sorted(signals)
+    }
+    return contradictions_among([c.row for c in claims], stored_members, stored_signals)
+
+
+def contradictions_among(
+    rows: Sequence[dict[str, Any]],
+    stored_members: dict[Any, list[dict[str, Any]]] | None = None,
+    stored_signals: dict[str, list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
+    """The contradictions of a batch of placed claims (rows with a stance and a vector),
+    in order: each claim against the other claims of its proposition (those stored, then
+    the batch's) and against the claims before it that share an event signal (those
+    stored, then the batch's), at most a few hundred of each."""
+    from claimgraph.store.narratives import MAX_MEMBERS, MAX_SIGNAL_CLAIMS
+
+    stored_members = stored_members or {}
+    stored_signals = stored_signals or {}
+    by_proposition: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_proposition.setdefault(row["proposition_id"], []).append(row)
     batch_by_signal: dict[str, list[dict[str, Any]]] = {}
     out: dict[str, dict[str, Any]] = {}
-    for claim in claims:
-        row = claim.row
+    for row in rows:
         signal_claims: dict[str, dict[str, Any]] = {}  # by id: a claim may share two
         for signal in row["signals"]:
-            if signal not in signal_cache:
-                signal_cache[signal] = store.narrative_claims(
-                    signal=signal, limit=MAX_SIGNAL_CLAIMS
-                )
             for other in (
-                signal_cache[signal] + batch_by_signal.get(signal, [])[-MAX_SIGNAL_CLAIMS:]
+                stored_signals.get(signal, [])
+                + batch_by_signal.get(signal, [])[-MAX_SIGNAL_CLAIMS:]
             ):
                 signal_claims.setdefault(other["claim_id"], other)
         pid = row["proposition_id"]
@@ -448,4 +469,13 @@ def _proposition_row(index: PropositionIndex, proposition_id: int) -> dict[str, 
     }
 
 
-__all__ = ["BuildStats", "article_claims", "claim_stance", "find_contradictions", "update"]
+__all__ = [
+    "BuildStats",
+    "NewClaim",
+    "article_claims",
+    "assign_stances",
+    "claim_stance",
+    "contradictions_among",
+    "find_contradictions",
+    "update",
+]

@@ -41,6 +41,8 @@ DEFAULT_THRESHOLD = 0.6
 LEXICAL_WEIGHT = 0.6
 #: Propositions (the most similar by cosine) whose words are compared with a claim's.
 CANDIDATES = 20
+#: How much closer to the centroid than the label a new member must be to replace it.
+LABEL_MARGIN = 1e-5
 #: Words kept per proposition (the most frequent).
 MAX_WORDS = 300
 
@@ -187,7 +189,10 @@ class PropositionIndex:
             kept = sorted(proposition.words.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_WORDS]
             proposition.words = dict(kept)
         centroid = self._centroids[best]
-        if not proposition.label or float(vector @ centroid) > float(self._labels[best] @ centroid):
+        # closer by more than rounding: two claims with one vector (short claims of one
+        # sentence are embedded with it) keep the first as label, however they were batched
+        closer = float(vector @ centroid) > float(self._labels[best] @ centroid) + LABEL_MARGIN
+        if not proposition.label or closer:
             proposition.label, proposition.label_key = text, key
             self._labels[best] = vector
         if when is not None:

@@ -21,8 +21,9 @@ another; a short form that matches a dictionary person) stays two entities.
 
 Written under ``--out``: ``entities`` (the store's entity columns) and ``actor_links``
 (``article_id``, ``actor_id``, ``entity_id``, ``link_reason``, ``link_confidence``,
-``block``); then the claims grouped into propositions by embedding buckets
-(:mod:`claimgraph.spark.propositions`), ``statement_propositions``.
+``block``); then the claims grouped into propositions by embedding buckets, with their
+stances and contradictions (:mod:`claimgraph.spark.propositions`): ``propositions``,
+``narrative_claims``, ``contradictions``.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def run_narratives(
 ) -> dict[str, int]:
     """Link the actors of the ``spark analyze`` output ``source`` into entities and
     write ``out/entities`` and ``out/actor_links``; with ``propositions``, also group
-    the statements into propositions (``out/statement_propositions``).  Returns the
+    the claims into propositions with their stances and contradictions
+    (``out/propositions``, ``out/narrative_claims``, ``out/contradictions``).  Returns the
     rows of each table."""
     from pyspark import StorageLevel
 
@@ -155,9 +157,7 @@ def run_narratives(
     if propositions:
         from claimgraph.spark.propositions import run_propositions
 
-        written["statement_propositions"] = run_propositions(
-            spark, source, out, partitions=partitions, mode=mode
-        )
+        written.update(run_propositions(spark, source, out, partitions=partitions, mode=mode))
     return written
 
 

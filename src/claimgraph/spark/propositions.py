@@ -1,26 +1,34 @@
-"""Claims grouped into propositions across the corpus, by blocks: the proposition step of
-``spark narratives``.
+"""Claims grouped into propositions across the corpus, with their stances and
+contradictions, by blocks: the narrative step of ``spark narratives``.
 
-Each statement's content is embedded on the executors (the packaged MiniLM,
+The claims are the store's (:func:`claimgraph.narratives.build.article_claims`: every
+evidence item of an article, statements and author-voice claims), read from the
+``articles`` table's analyses; a speaker's entity comes from the ``actor_links`` the
+entity step wrote.  Each claim is embedded on the executors (the packaged MiniLM,
 :func:`~claimgraph.narratives.embed_claims`, loaded once per Python worker) and given an
 *embedding bucket*: the signs of its vector against ``bits`` random hyperplanes (the same
 seeded hyperplanes on every executor), so that claims about one thing, whose vectors are
 close, mostly share a bucket.  The claims of a bucket are brought together (one shuffle)
-and placed in publication order by a
-:class:`~claimgraph.narratives.PropositionIndex`, exactly as the single-machine index
-places them.  ``bits`` grows with the number of claims so that a bucket holds about
-``block_size`` claims: each claim is compared with the propositions of its own bucket
-only, and the stage stays linear in the claims.
+and read as the store's build reads one batch (:mod:`claimgraph.narratives.build`):
+placed in publication order by a :class:`~claimgraph.narratives.PropositionIndex`, given
+a stance toward their proposition's label, and compared for contradictions (opposite
+stances in a proposition; conflicting values of claims that share an event signal).
+``bits`` grows with the number of claims so that a bucket holds about ``block_size``
+claims: each claim is compared with the claims of its own bucket only, and the stage
+stays linear in the claims.
 
 What bucketing gives up: two near claims on opposite sides of a hyperplane land in
-different buckets and so in different propositions.
+different buckets, and so in different propositions, and are never compared.  The
+contradictions within one article are the analysis's own (``articles.analysis``).
 
-Written: ``statement_propositions`` (``statement_id``, ``article_id``, ``proposition``,
-``label``, ``bucket``), where ``proposition`` is ``bucket/number``.
+Written: ``propositions`` (``id`` as ``bucket/number``, ``label``, ``size``, first and
+last seen), ``narrative_claims`` (the claim, its span, speaker, proposition and stance)
+and ``contradictions`` (the store's columns).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Iterable, Iterator
@@ -54,28 +62,59 @@ def buckets(vectors: np.ndarray, planes: np.ndarray) -> list[str]:
     return ["".join("1" if s else "0" for s in row) for row in signs]
 
 
+#: One claim on its way through the job: (order key, claim JSON), where the order key
+#: is "published ISO|article id|position" and the claim JSON holds the store's claim
+#: row fields (:func:`claimgraph.narratives.build.article_claims`) plus ``embed_text``,
+#: ``act`` and ``speaker_actor_id``.
+ClaimItem = tuple[str, str]
+
+
+def article_claim_items(analysis_json: str, site: str | None) -> list[ClaimItem]:
+    """The claims of one article of the ``articles`` table, as the store reads them."""
+    from claimgraph.model import ArticleAnalysis
+    from claimgraph.narratives.build import article_claims
+    from claimgraph.store.rows import published_at
+
+    analysis = ArticleAnalysis.model_validate_json(analysis_json)
+    published = published_at(analysis.article.published)
+    speakers = {s.id: s.speaker.actor_id for s in analysis.statements if s.speaker is not None}
+    row = {"published": published, "site": site}
+    items = []
+    for position, claim in enumerate(article_claims(row, {}, analysis)):
+        fields = {
+            **claim.row,
+            "published": published.isoformat() if published else None,
+            "embed_text": claim.embed_text,
+            "act": claim.act,
+            "speaker_actor_id": speakers.get(claim.row["statement_id"] or ""),
+        }
+        order = f"{fields['published'] or ''}|{analysis.article.id}|{position:06d}"
+        items.append((order, json.dumps(fields, ensure_ascii=False)))
+    return items
+
+
 def embed_partition(
-    rows: Iterable[tuple[str, str, str, str]], bits: int
-) -> Iterator[tuple[str, tuple[str, str, str, str, bytes]]]:
-    """``(bucket, (date, article_id, statement_id, content, vector bytes))`` for each
-    ``(date, article_id, statement_id, content)`` row of a partition, embedded in
-    batches."""
+    items: Iterable[ClaimItem], bits: int
+) -> Iterator[tuple[str, tuple[str, str, bytes]]]:
+    """``(bucket, (order, claim JSON, vector bytes))`` for each claim of a partition,
+    embedded in batches."""
     from transformers.utils import logging as transformers_logging
 
     from claimgraph.narratives.propositions import embed_claims
 
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     planes = hyperplanes(bits)
-    batch: list[tuple[str, str, str, str]] = []
+    batch: list[ClaimItem] = []
 
-    def flush() -> Iterator[tuple[str, tuple[str, str, str, str, bytes]]]:
-        vectors = embed_claims([row[3] for row in batch], batch_size=64)
-        for row, vector, bucket in zip(batch, vectors, buckets(vectors, planes), strict=True):
-            yield bucket, (*row, vector.astype(np.float32).tobytes())
+    def flush() -> Iterator[tuple[str, tuple[str, str, bytes]]]:
+        texts = [json.loads(item[1])["embed_text"] for item in batch]
+        vectors = embed_claims(texts, batch_size=64)
+        for item, vector, bucket in zip(batch, vectors, buckets(vectors, planes), strict=True):
+            yield bucket, (*item, vector.astype(np.float32).tobytes())
         batch.clear()
 
-    for row in rows:
-        batch.append(row)
+    for item in items:
+        batch.append(item)
         if len(batch) >= _EMBED_BATCH:
             yield from flush()
     if batch:
@@ -83,52 +122,186 @@ def embed_partition(
 
 
 def group_bucket(
-    bucket: str, claims: Iterable[tuple[str, str, str, str, bytes]]
-) -> Iterator[tuple[str, str, str, str, str]]:
-    """Place a bucket's claims in publication order (then article, statement id):
-    ``(statement_id, article_id, proposition, label, bucket)`` per claim."""
+    bucket: str, claims: Iterable[tuple[str, str, bytes]]
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """A bucket's claims placed in publication order (then article, position) into
+    propositions, with their stances and contradictions, exactly as the store's build
+    reads one batch (:mod:`claimgraph.narratives.build`): ``(table, row)`` for the
+    ``propositions``, ``narrative_claims`` and ``contradictions`` tables."""
+    import datetime as dt
+
+    from claimgraph.narratives.build import NewClaim, assign_stances, contradictions_among
+    from claimgraph.narratives.contradictions import claim_values
     from claimgraph.narratives.propositions import PropositionIndex
 
     index = PropositionIndex()
-    placed: list[tuple[str, str, int]] = []
-    for _, article_id, statement_id, content, vector in sorted(claims, key=lambda c: c[:3]):
-        number = index.add(statement_id, content, np.frombuffer(vector, dtype=np.float32))
-        placed.append((statement_id, article_id, number))
-    for statement_id, article_id, number in placed:
-        yield statement_id, article_id, f"{bucket}/{number}", index.label(number), bucket
+    placed: list[NewClaim] = []
+    for _, claim_json, vector in sorted(claims, key=lambda c: c[0]):
+        fields = json.loads(claim_json)
+        published = dt.datetime.fromisoformat(fields["published"]) if fields["published"] else None
+        row = {
+            k: v
+            for k, v in fields.items()
+            if k not in ("embed_text", "act", "speaker_actor_id", "published")
+        }
+        row["published"] = published
+        claim = NewClaim(
+            row=row,
+            embed_text=fields["embed_text"],
+            act=fields["act"],
+            values=claim_values(row["text"]),
+            vector=np.frombuffer(vector, dtype=np.float32),
+        )
+        row["proposition_id"] = index.add(
+            row["claim_id"], row["text"], claim.vector, when=published
+        )
+        placed.append(claim)
+    assign_stances(index, placed)
+    for claim in placed:  # proposition ids of the whole corpus: bucket/number
+        claim.row["proposition_id"] = f"{bucket}/{claim.row['proposition_id']}"
+    for number, proposition in enumerate(index.propositions):
+        yield (
+            "propositions",
+            (
+                f"{bucket}/{number}",
+                bucket,
+                proposition.label,
+                proposition.label_key,
+                proposition.size,
+                proposition.first_seen,
+                proposition.last_seen,
+            ),
+        )
+    for claim in placed:
+        row = claim.row
+        yield (
+            "narrative_claims",
+            (
+                row["claim_id"],
+                row["article_id"],
+                row["statement_id"],
+                row["speaker"],
+                row["speaker_entity_id"],
+                row["text"],
+                row["start"],
+                row["end"],
+                row["proposition_id"],
+                row["stance"],
+                float(row["stance_score"]),
+                json.dumps(row["signals"]),
+                bucket,
+            ),
+        )
+    for found in contradictions_among([c.row for c in placed]):
+        yield "contradictions", tuple(found[name] for name in CONTRADICTION_COLUMNS)
+
+
+#: Columns of the ``contradictions`` table (those of the store's).
+CONTRADICTION_COLUMNS = (
+    "id",
+    "kind",
+    "about",
+    "score",
+    "a_claim_id",
+    "b_claim_id",
+    "a_article_id",
+    "b_article_id",
+    "proposition_id",
+)
+
+
+def _schemas() -> dict[str, Any]:
+    from pyspark.sql import types as st
+
+    def fields(*spec: tuple[str, Any]) -> Any:
+        return st.StructType([st.StructField(name, kind) for name, kind in spec])
+
+    text, number, real = st.StringType(), st.LongType(), st.DoubleType()
+    return {
+        "propositions": fields(
+            ("id", text),
+            ("bucket", text),
+            ("label", text),
+            ("label_claim_id", text),
+            ("size", number),
+            ("first_seen", st.TimestampType()),
+            ("last_seen", st.TimestampType()),
+        ),
+        "narrative_claims": fields(
+            ("claim_id", text),
+            ("article_id", text),
+            ("statement_id", text),
+            ("speaker", text),
+            ("speaker_entity_id", text),
+            ("text", text),
+            ("start", number),
+            ("end", number),
+            ("proposition_id", text),
+            ("stance", text),
+            ("stance_score", real),
+            ("signals", text),
+            ("bucket", text),
+        ),
+        "contradictions": fields(
+            *[(name, real if name == "score" else text) for name in CONTRADICTION_COLUMNS]
+        ),
+    }
 
 
 def run_propositions(
     spark: Any, source: str, out: str, *, partitions: int | None, mode: str
-) -> int:
-    """Group the statements of the ``spark analyze`` output ``source`` into propositions
-    and write ``out/statement_propositions``; returns its rows."""
+) -> dict[str, int]:
+    """Group the claims of the ``spark analyze`` output ``source`` into propositions,
+    with stances and contradictions, and write ``out/propositions``,
+    ``out/narrative_claims`` and ``out/contradictions``; returns the rows of each.  The
+    speakers' entities come from ``out/actor_links`` (written before by
+    :func:`~claimgraph.spark.narratives.run_narratives`)."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as f
-    from pyspark.sql import types as st
 
-    statements = spark.read.parquet(source.rstrip("/") + "/statements")
-    # the partition column reads back as a date: sort keys are its ISO text
-    day = f.col("date").cast("string")
-    claims = statements.select(day, "article_id", "id", "content").rdd.map(
-        lambda r: (r[0] or "", r[1], r[2], r[3])
+    articles = spark.read.parquet(source.rstrip("/") + "/articles").select("analysis", "site")
+    items = articles.rdd.flatMap(lambda r: article_claim_items(r[0], r[1]))
+    links = spark.read.parquet(out.rstrip("/") + "/actor_links").select(
+        "article_id", f.col("actor_id").alias("speaker_actor_id"), "entity_id"
     )
-    bits = bucket_bits(claims.count())
-    grouped = claims.mapPartitions(lambda rows: embed_partition(rows, bits)).groupByKey(
-        numPartitions=partitions or spark.sparkContext.defaultParallelism
+    link_of = links.rdd.map(lambda r: ((r[0], r[1]), r[2]))
+
+    def keyed(item: ClaimItem) -> tuple[tuple[str, str], ClaimItem]:
+        fields = json.loads(item[1])
+        return (fields["article_id"], fields["speaker_actor_id"] or ""), item
+
+    def with_entity(pair: tuple[Any, tuple[ClaimItem, str | None]]) -> ClaimItem:
+        (order, claim_json), entity_id = pair[1]
+        fields = json.loads(claim_json)
+        fields["speaker_entity_id"] = entity_id
+        return order, json.dumps(fields, ensure_ascii=False)
+
+    claims = (
+        items.map(keyed)
+        .leftOuterJoin(link_of)
+        .map(with_entity)
+        .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    rows = grouped.flatMap(lambda pair: group_bucket(pair[0], pair[1]))
-    schema = st.StructType(
-        [
-            st.StructField(name, st.StringType())
-            for name in ("statement_id", "article_id", "proposition", "label", "bucket")
-        ]
-    )
-    frame = spark.createDataFrame(rows, schema).cache()
     try:
-        frame.write.mode(mode).parquet(out.rstrip("/") + "/statement_propositions")
-        return int(frame.count())
+        bits = bucket_bits(claims.count())
+        grouped = claims.mapPartitions(lambda part: embed_partition(part, bits)).groupByKey(
+            numPartitions=partitions or spark.sparkContext.defaultParallelism
+        )
+        rows = grouped.flatMap(lambda pair: group_bucket(pair[0], pair[1])).persist(
+            StorageLevel.MEMORY_AND_DISK
+        )
+        try:
+            counts = dict(rows.map(lambda pair: pair[0]).countByValue())
+            for table, schema in _schemas().items():
+                selected = rows.filter(lambda p, name=table: p[0] == name).map(lambda p: p[1])
+                spark.createDataFrame(selected, schema).write.mode(mode).parquet(
+                    out.rstrip("/") + "/" + table
+                )
+        finally:
+            rows.unpersist()
     finally:
-        frame.unpersist()
+        claims.unpersist()
+    return {table: int(counts.get(table, 0)) for table in _schemas()}
 
 
 def simulate_blocks(
@@ -175,6 +348,8 @@ def simulate_blocks(
 
 __all__ = [
     "BLOCK_SIZE",
+    "CONTRADICTION_COLUMNS",
+    "article_claim_items",
     "bucket_bits",
     "buckets",
     "embed_partition",
