@@ -38,17 +38,15 @@ from claimgraph.evidence.claims import (
     ANONYMOUS_NOUNS,
     CONCLUSION_MARKERS,
     CONCLUSION_PATTERNS,
-    EPISTEMIC_CUES,
     EVALUATIVE_WORDS,
     ActorIndex,
     Claim,
-    overlaps,
     segments,
     sentence_span,
     tokens_between,
 )
 from claimgraph.evidence.denials import collect_denials, denies
-from claimgraph.evidence.hedges import CLAIM_HEDGE_ADVERBS, hedge_cues
+from claimgraph.evidence.hedges import claim_hedges
 from claimgraph.evidence.unsupported import link_unsupported
 from claimgraph.model import (
     ArticleAnalysis,
@@ -202,14 +200,8 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
         claim = Claim(span=span, statement=statement)
         status, justification = _source_status(doc, text, statement, act_sources)
         claim.add(status, [justification])
-        cue_range = (statement.cue.start, statement.cue.end)
-        hedges = [h for h in hedge_cues(doc, span.start, span.end, text=text, claim=True)
-                  if not overlaps((h.start, h.end), cue_range) or h.text.lower() in EPISTEMIC_CUES]
-        for token in tokens_between(doc, *cue_range):
-            hedges.extend(Span.of(text, c.idx, c.idx + len(c.text)) for c in token.children
-                          if c.lower_ in CLAIM_HEDGE_ADVERBS and c.dep_ == "advmod")
-            if token.lower_ in EPISTEMIC_CUES:
-                hedges.append(Span.of(text, token.idx, token.idx + len(token.text)))
+        hedges = claim_hedges(doc, span.start, span.end, text=text,
+                              cue=(statement.cue.start, statement.cue.end))
         if hedges:
             claim.hedges = hedges
             claim.add(EvidenceStatus.HEDGED, hedges)
@@ -230,8 +222,8 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
         span = sentence_span(text, sent)
         claim = Claim(span=span, statement=None)
         claim.add(EvidenceStatus.AUTHOR_VOICE, _phrases(text, cues))
-        hedges = hedge_cues(doc, span.start, span.end, text=text, claim=True)
-        hedges = [h for h in hedges if sent.start_char <= h.start < sent.end_char]
+        hedges = claim_hedges(doc, span.start, span.end, text=text,
+                              sentence=(sent.start_char, sent.end_char))
         if hedges:
             claim.hedges = hedges
             claim.add(EvidenceStatus.HEDGED, hedges)
