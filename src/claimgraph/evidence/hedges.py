@@ -352,7 +352,7 @@ def hedge_cues(
     (:func:`hedges_claim`), as the evidence stage's ``hedged`` status does.
     """
     found: dict[tuple[int, int], Span] = {}
-    for sent in _sents_in(doc, start_char, end_char):
+    for sent in sentences_in(doc, start_char, end_char):
         for cue in iter_hedge_cues(sent):
             scope_start = max(cue.scope_start, sent.start_char)
             scope_end = min(cue.scope_end, sent.end_char)
@@ -464,7 +464,7 @@ def line_sentences(doc: Doc) -> list[DocSpan]:
 _ENDS_KEY = "claimgraph.hedging.scope_ends"
 
 
-def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
+def sentences_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
     """Sentences touching the range, cut at line breaks (paragraphs never share a scope)."""
     sents = line_sentences(doc)
     ends: list[int] | None = doc.user_data.get(_ENDS_KEY)
@@ -492,4 +492,5 @@ __all__ = [
     "hedges_claim",
     "iter_hedge_cues",
     "line_sentences",
+    "sentences_in",
 ]
