@@ -1,11 +1,12 @@
 """Hedge cues and their syntactic scope.
 
 :func:`hedge_cues` finds the *epistemic* hedges ("allegedly", "may have", "appears",
-"reportedly", "possibly", ...) whose syntactic scope covers a stretch of text.  The
-evidence stage uses it to mark claims ``hedged`` and to keep the cue spans.  Reported
-speech is not by itself a hedge.  The trained event-certainty model, a different notion
-(MEANTIME's, where future and intended events are not certain either), is
-:mod:`claimgraph.evidence.certainty`.
+"reportedly", "possibly", ...) whose syntactic scope covers a stretch of text, and
+:func:`claim_hedges` those that put a claim in doubt (a conditional, "would", a third
+party's belief do not).  The claim hedges are the ``hedged`` half of the certainty
+reading, :func:`claimgraph.evidence.certainty.read`, which the evidence stage uses to
+mark claims ``hedged`` and ``claimgraph eval hedging`` scores.  Reported speech is not
+by itself a hedge.
 """
 
 from __future__ import annotations
