@@ -9,12 +9,14 @@ labelled by reading it as hedged or not, with the hedge words;
 `benchmarks/data/HEDGED_CLAIMS.md` is the labelling guide.  The files refer to the articles
 by id and character offsets and never copy their text (only the hedge words themselves).
 Set A was used to change the rules of the ``hedged`` status; set B was drawn and labelled
-after that change, and is the independent measurement.
+after that change, and measured it; set C (``hedged_claims_c.jsonl``) was drawn and
+labelled before the next change and is the check set for it.
 
 `sample` draws a set by a fixed rule that reads no evidence status: the DEV articles sorted
-by ``sha1("hedged-claims-v1|" + id)``, 40 of them (A: the first 40, B: the next 40)
+by ``sha1("hedged-claims-v1|" + id)``, 40 of them (A: the first 40, B: the next 40,
+C: the 40 after those)
 analysed by claimgraph, every claim of the evidence stage (statements and author-voice
-claims) collected, and 200 drawn with ``random.Random(seed)`` (A: 19, B: 20).  It writes
+claims) collected, and 200 drawn with ``random.Random(seed)`` (A: 19, B: 20, C: 21).  It writes
 them unlabelled (``hedged: null``).
 
 `score` analyses the same articles again, pairs each labelled claim with the claim of the
@@ -41,7 +43,8 @@ N_CLAIMS = 200
 
 
 #: The drawn sets: file -> (first article in hash order, seed of the claim draw).
-SETS = {"hedged_claims.jsonl": (0, 19), "hedged_claims_b.jsonl": (40, 20)}
+SETS = {"hedged_claims.jsonl": (0, 19), "hedged_claims_b.jsonl": (40, 20),
+        "hedged_claims_c.jsonl": (80, 21)}
 
 
 def _all_articles(data: Path) -> list[dict[str, Any]]:

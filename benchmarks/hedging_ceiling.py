@@ -49,7 +49,7 @@ def main() -> None:
             times[row["id"]] = row.get("time") or "UNDERSPECIFIED"
     labels = [int(m.label == "uncertain") for m in mentions]
     groups = [m.doc for m in mentions]
-    base = mention_features(mentions)
+    base, hedged = mention_features(mentions)
 
     future_by_doc: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
@@ -77,7 +77,7 @@ def main() -> None:
     print(f"{len(mentions)} event mentions, {sum(labels)} uncertain, "
           f"{len(set(groups))} articles; nested grouped 5-fold CV, F1 of 'uncertain'")
     for name, feats in variants.items():
-        prec, rec, f1 = cross_validate(feats, labels, groups)
+        prec, rec, f1 = cross_validate(feats, labels, groups, hedged)
         print(f"  {name:<16} P={prec:.3f} R={rec:.3f} F1={f1:.3f}")
 
     for cut in (0.3, 0.5, 0.7):

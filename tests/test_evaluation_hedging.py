@@ -69,3 +69,20 @@ def test_evaluation_hedging_malformed_line(tmp_path):
 def test_evaluation_hedging_dev_floor(shared_dir):
     data = shared_dir / "data" / "hedging" / "meantime_dev.jsonl"
     assert evaluate(data, fold="train").metrics[HEADLINE] >= 0.6
+
+
+def test_evaluation_hedging_scores_the_reading_analyze_uses(tmp_path, nlp):
+    """`eval hedging` predicts with the evidence stage's own certainty reading."""
+    from claimgraph.evidence.certainty import read
+
+    data = _write(tmp_path / "dev.jsonl")
+    preds = tmp_path / "pred.jsonl"
+    report = evaluate(data, predictions=preds)
+    rows = {r["id"]: r for r in map(json.loads, preds.read_text().splitlines())}
+    for rid, text, event, _ in ROWS:
+        start = text.index(event)
+        reading = read(nlp(text), start, start + len(event))
+        assert rows[rid]["reading"] == reading.label
+        assert rows[rid]["hedges"] == [h.text for h in reading.hedges]
+        assert rows[rid]["label"] == ("uncertain" if reading.uncertain else "certain")
+    assert "hedged_uncertain_f1" in report.metrics

@@ -10,10 +10,11 @@ from claimgraph.evidence.certainty import (
     event_token,
     is_uncertain,
     load_model,
+    read,
     uncertainty,
 )
 from claimgraph.evidence.certainty_features import event_features
-from claimgraph.evidence.hedges import hedge_cues
+from claimgraph.evidence.hedges import claim_hedges, hedge_cues
 
 
 def _range(text: str, sub: str) -> tuple[int, int]:
@@ -129,3 +130,69 @@ def test_evidence_hedges_claim_cues_leave_out_conditionals_and_others_beliefs(
 def test_evidence_hedges_claim_cues_seeming_questions_and_insistence(nlp, text, target, cues):
     found = [s.text for s in hedge_cues(nlp(text), *_range(text, target), claim=True)]
     assert found == cues
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "cues"),
+    [
+        ("They aren't sure the new plan has worked.", "the new plan has worked", ["sure"]),
+        ("The party will almost certainly nominate the governor.", "nominate the governor",
+         ["certainly"]),
+        # a third party's belief or expectation inside the claim: the hedge is theirs
+        ("Seventy-two percent now believe he could win the election.", None, []),
+        ("Democrats cited the expectation that she was almost certain to be the nominee.",
+         None, []),
+        # capacity, comparison, proposal and circumstance are not doubt
+        ("It's possible to be kind and at the same time very tough.", None, []),
+        ("Her supporters say they are less likely to vote than others.",
+         "they are less likely to vote than others", []),
+        ("A retired general suggested that the country should close its borders.",
+         "the country should close its borders", []),
+        ("The law restored a week when voters could register and vote at the same time.",
+         None, []),
+        # a hedge on the main clause covers neither its condition nor a fronted clause
+        ("If the talks fail, the union could strike next week.", "the union could strike",
+         ["could"]),
+        ("If the talks fail, the union could strike next week.", "the talks fail", []),
+    ],
+)
+def test_evidence_hedges_claim_hedges_scope_and_voice(nlp, text, target, cues):
+    start, end = _range(text, target) if target else (0, len(text))
+    assert [s.text for s in claim_hedges(nlp(text), start, end)] == cues
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content", "cues"),
+    [
+        ("The minister is also expected to unveil the budget on Monday.", "is also expected",
+         "to unveil the budget on Monday", ["expected"]),
+        ("She could very well re-nominate him next year.", "could very well re-nominate",
+         "him next year", ["could"]),
+        ("The memo hints at deep differences.", "hints at", "deep differences", ["hints"]),
+        # reported speech: the speaker's own "he wouldn't expect" hedges, others' belief not
+        ("Beck said he wouldn't expect the race to change anything.", "said",
+         "he wouldn't expect the race to change anything", ["expect"]),
+        ("Rubio said voters believe the race is over.", "said", "voters believe the race is over",
+         []),
+        ("He kept saying what he truly believed about the war.", "saying",
+         "what he truly believed about the war", []),
+    ],
+)
+def test_evidence_hedges_statement_cue_words(nlp, text, cue, content, cues):
+    found = claim_hedges(nlp(text), *_range(text, content), cue=_range(text, cue))
+    assert [s.text for s in found] == cues
+
+
+@pytest.mark.parametrize(
+    ("text", "event", "label"),
+    [
+        ("Police said the suspect may have fled across the river.", "fled", "hedged"),
+        ("The company plans to cut 4,000 jobs next year.", "cut", "irrealis"),
+        ("The index fell 344 points at the close of trading on Thursday.", "fell", "certain"),
+    ],
+)
+def test_hedging_reading_is_hedged_irrealis_or_certain(nlp, text, event, label):
+    reading = read(nlp(text), *_range(text, event))
+    assert reading.label == label
+    assert reading.uncertain is (label != "certain")
+    assert bool(reading.hedges) is (label == "hedged")

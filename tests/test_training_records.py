@@ -136,8 +136,8 @@ def test_hedging_eval_uses_configured_weights_and_warns_about_seen_data(
     assert "model=test" in report.render()
     assert report.metrics["hedging_f1"] == 1.0  # the modal feature's weight decides
     assert warning in report.render()
-    assert "rules as a classifier of uncertain events" in report.render()
-    assert report.metrics["rules_uncertain_f1"] == 1.0  # "may" is a hedge cue over "signed"
+    assert "the hedged reading alone" in report.render()
+    assert report.metrics["hedged_uncertain_f1"] == 1.0  # "may" is a claim hedge on "signed"
 
 
 def test_shipped_weights_are_fitted_on_all_of_dev() -> None:

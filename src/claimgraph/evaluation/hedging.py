@@ -1,5 +1,5 @@
-"""Evaluation of hedging on MEANTIME-style JSONL data: the event-certainty model, and the
-evidence stage's hedge-cue rules beside it.
+"""Evaluation of hedging on MEANTIME-style JSONL data: the certainty reading that the
+evidence stage uses, scored on event mentions.
 
 Each line of the data is one event mention: ``id``, ``doc``, ``sentence_index``,
 ``text`` (the sentence), ``event_char_start``/``event_char_end`` and the gold ``label``
@@ -7,13 +7,11 @@ Each line of the data is one event mention: ``id``, ``doc``, ``sentence_index``,
 Every distinct sentence is parsed once (batched); each event is scored from its
 sentence alone.  Folds are keyed by ``doc`` so an article never straddles folds.
 
-The headline metric is ``hedging_f1``, the F1 of the ``uncertain`` class by the
-certainty model (:mod:`claimgraph.evidence.certainty`).  The hedge-cue rules that the
-analysis uses to mark claims ``hedged`` (:mod:`claimgraph.evidence.hedges`) are scored on
-the same mentions as ``rules_uncertain_p/_r/_f1``: an event counts as uncertain by the
-rules when a hedge cue's scope covers it.  MEANTIME's notion is wider than a hedge
-(future and intended events are not certain either), so the rules' recall is low by
-design.
+Each event gets :func:`claimgraph.evidence.certainty.read`, the reading that marks a
+claim ``hedged`` in ``claimgraph analyze``.  The headline metric ``hedging_f1`` is the
+F1 of ``uncertain``, which is the reading ``hedged`` or ``irrealis`` (MEANTIME's notion:
+future and intended events are not certain either).  The ``hedged`` part alone, what
+``analyze`` reports, is scored on the same mentions as ``hedged_uncertain_p/_r/_f1``.
 """
 
 from __future__ import annotations
@@ -34,6 +32,7 @@ from claimgraph.evaluation.report import EvalReport
 if TYPE_CHECKING:
     from claimgraph.config import Config
     from claimgraph.evidence.certainty import CertaintyModel
+    from claimgraph.model import Span
 
 logger = logging.getLogger(__name__)
 
@@ -98,13 +97,14 @@ def iter_mentions(path: Path, *, fold: Fold = "all") -> Iterator[EventMention]:
 
 def _read_mentions(
     mentions: list[EventMention], *, config: Config | None, progress: bool
-) -> tuple[list[dict[str, float]], list[bool]]:
-    """Each mention's certainty-model features and whether a hedge cue of the evidence
-    stage's rules (:func:`~claimgraph.evidence.hedges.hedge_cues`) governs it; each
-    distinct sentence is parsed once, by the analysis pipeline's parse loop."""
+) -> tuple[list[dict[str, float]], list[list[Span]]]:
+    """Each mention's certainty-model features and its claim hedges
+    (:func:`~claimgraph.evidence.hedges.claim_hedges`), the two halves of
+    :func:`~claimgraph.evidence.certainty.read`; each distinct sentence is parsed once, by
+    the analysis pipeline's parse loop."""
     from claimgraph.config import Config
-    from claimgraph.evidence.certainty import features_for
-    from claimgraph.evidence.hedges import hedge_cues
+    from claimgraph.evidence.certainty import reading_features
+    from claimgraph.evidence.hedges import claim_hedges
     from claimgraph.model import Article, Failure
     from claimgraph.pipeline import Pipeline
 
@@ -114,7 +114,7 @@ def _read_mentions(
         by_sentence.setdefault(mention.sentence_key, []).append(i)
     keys = list(by_sentence)
     feats: list[dict[str, float]] = [{"bias": 1.0} for _ in mentions]
-    hedged = [False] * len(mentions)
+    hedges: list[list[Span]] = [[] for _ in mentions]
     sentences = [
         Article(id=Article.make_id(text), text=text, source_name=f"{doc}#{index}")
         for doc, index, text in keys
@@ -124,21 +124,22 @@ def _read_mentions(
             logger.warning("%s: [%s] %s", parsed.input, parsed.code, parsed.message)
             continue
         doc = parsed[0]
-        idx = by_sentence[key]
-        spans = [(mentions[i].start, mentions[i].end) for i in idx]
-        for i, f, (start, end) in zip(idx, features_for(doc, spans), spans, strict=True):
-            feats[i] = f
-            hedged[i] = bool(hedge_cues(doc, start, end, text=key[2], claim=True))
+        for i in by_sentence[key]:
+            start, end = mentions[i].start, mentions[i].end
+            hedges[i] = claim_hedges(doc, start, end, text=key[2])
+            feats[i] = reading_features(doc, start, end, hedges[i])
         if progress and n % 100 == 0:
             logger.info("hedging: %d/%d sentences", n, len(keys))
-    return feats, hedged
+    return feats, hedges
 
 
 def mention_features(
     mentions: list[EventMention], *, config: Config | None = None, progress: bool = False
-) -> list[dict[str, float]]:
-    """Certainty-model features of every mention; each distinct sentence is parsed once."""
-    return _read_mentions(mentions, config=config, progress=progress)[0]
+) -> tuple[list[dict[str, float]], list[bool]]:
+    """Certainty-model features of every mention and whether a claim hedge governs it;
+    each distinct sentence is parsed once."""
+    feats, hedges = _read_mentions(mentions, config=config, progress=progress)
+    return feats, [bool(h) for h in hedges]
 
 
 def score(gold: list[str], pred: list[str]) -> dict[str, float]:
@@ -169,44 +170,55 @@ def evaluate(
     progress: bool = False,
     model: CertaintyModel | None = None,
 ) -> EvalReport:
-    """Predict ``certain``/``uncertain`` for every event mention of ``data`` in ``fold``.
+    """Read the certainty of every event mention of ``data`` in ``fold`` and score
+    ``uncertain`` (the reading ``hedged`` or ``irrealis``).
 
     Uses the packaged model unless ``model`` is given.  When ``predictions`` is given,
-    one JSON line per mention (``id``, ``label``, ``uncertainty``) is written there.
+    one JSON line per mention (``id``, ``label``, ``reading``, ``uncertainty``,
+    ``hedges``) is written there.
     Raises :class:`EvaluationError` on malformed data or an empty fold.
     """
     from claimgraph.config import Config
-    from claimgraph.evidence.certainty import load_model
+    from claimgraph.evidence.certainty import CertaintyReading, load_model
 
     config = config or Config()
     model = model or load_model(config.hedging.weights)
     mentions = list(iter_mentions(data, fold=fold))
     if not mentions:
         raise EvaluationError(f"no event mentions in fold {fold!r}", input=str(data))
-    feats, hedged = _read_mentions(mentions, config=config, progress=progress)
-    probs = [model.probability(f) for f in feats]
-    pred = ["uncertain" if p >= model.threshold else "certain" for p in probs]
+    feats, hedges = _read_mentions(mentions, config=config, progress=progress)
+    readings = [CertaintyReading(hedges=h, probability=model.probability(f),
+                                 threshold=model.threshold)
+                for f, h in zip(feats, hedges, strict=True)]
+    pred = ["uncertain" if r.uncertain else "certain" for r in readings]
     if predictions is not None:
         with Path(predictions).open("w", encoding="utf-8") as out:
-            for mention, label, prob in zip(mentions, pred, probs, strict=True):
-                row = {"id": mention.id, "label": label, "uncertainty": round(prob, 4)}
+            for mention, reading in zip(mentions, readings, strict=True):
+                row = {"id": mention.id, "label": "uncertain" if reading.uncertain else "certain",
+                       "reading": reading.label, "uncertainty": round(reading.probability, 4),
+                       "hedges": [h.text for h in reading.hedges]}
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
     gold = [m.label for m in mentions]
     metrics = score(gold, pred)
-    rules = score(gold, ["uncertain" if h else "certain" for h in hedged])
-    metrics.update({f"rules_{k}": v for k, v in rules.items() if k.startswith("uncertain_")})
+    hedged = score(gold, ["uncertain" if r.label == "hedged" else "certain" for r in readings])
+    metrics.update({f"hedged_{k}": v for k, v in hedged.items() if k.startswith("uncertain_")})
     table: list[tuple[str, ...]] = [
         (label, f"{metrics[f'{label}_p']:.3f}", f"{metrics[f'{label}_r']:.3f}",
          f"{metrics[f'{label}_f1']:.3f}", str(int(metrics[f"{label}_support"])))
         for label in LABELS
     ]
     n_docs = len({m.doc for m in mentions})
+    counts = {label: sum(r.label == label for r in readings)
+              for label in ("hedged", "irrealis", "certain")}
     notes = [
         f"fold={fold}; mentions={len(mentions)}; model={model.name}; "
         f"threshold={model.threshold:.3f}; accuracy={metrics['accuracy']:.3f}",
-        "the analysis marks claims hedged with the hedge-cue rules, not this model; the rules "
-        f"as a classifier of uncertain events: P {rules['uncertain_p']:.3f} "
-        f"R {rules['uncertain_r']:.3f} F1 {rules['uncertain_f1']:.3f}",
+        "readings (claimgraph.evidence.certainty.read, as in analyze): "
+        + ", ".join(f"{k} {v}" for k, v in counts.items())
+        + "; uncertain = hedged or irrealis",
+        "the hedged reading alone (the evidence status hedged of analyze) as a classifier "
+        f"of uncertain events: P {hedged['uncertain_p']:.3f} R {hedged['uncertain_r']:.3f} "
+        f"F1 {hedged['uncertain_f1']:.3f}",
     ]
     notes += in_sample_note(
         "this model",

@@ -8,7 +8,9 @@ statuses, each with the spans that justify it:
 * ``anonymous``: "officials", "sources", "critics", "experts", or no source at all
   behind a reporting construction ("it was reported that ...");
 * ``hedged``: an epistemic hedge governs the claim ("allegedly", "may have", "appears",
-  "reportedly"); the hedge cues are kept in ``hedges``;
+  "reportedly"): its certainty reading (:func:`claimgraph.evidence.certainty.read`, the
+  one ``claimgraph eval hedging`` scores) is ``hedged``; the hedge cues are kept in
+  ``hedges``;
 * ``unsupported``: the text says no evidence backs it ("no evidence has been
   provided", "without offering proof", "unsubstantiated"); an anaphoric "these claims"
   links the remark to the statements before it;
@@ -34,21 +36,19 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from claimgraph.evidence.certainty import CertaintyModel, load_model, read
 from claimgraph.evidence.claims import (
     ANONYMOUS_NOUNS,
     CONCLUSION_MARKERS,
     CONCLUSION_PATTERNS,
-    EPISTEMIC_CUES,
     EVALUATIVE_WORDS,
     ActorIndex,
     Claim,
-    overlaps,
     segments,
     sentence_span,
     tokens_between,
 )
 from claimgraph.evidence.denials import collect_denials, denies
-from claimgraph.evidence.hedges import CLAIM_HEDGE_ADVERBS, hedge_cues
 from claimgraph.evidence.unsupported import link_unsupported
 from claimgraph.model import (
     ArticleAnalysis,
@@ -181,11 +181,14 @@ def _author_voice_cues(sent: DocSpan) -> list[Token]:
 # ---------------------------------------------------------------------------
 
 
-def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
+def assess_evidence(doc: Doc, analysis: ArticleAnalysis, *,
+                    model: CertaintyModel | None = None) -> list[ClaimEvidence]:
     """The evidence status of every statement and author-voice claim of one article.
 
     ``doc`` is the parse of ``analysis.article.text``; statements, actors and speech acts
-    are used when earlier stages filled them.  Returns items sorted by claim offsets.
+    are used when earlier stages filled them.  A claim is ``hedged`` when its certainty
+    reading (:func:`claimgraph.evidence.certainty.read`, with ``model`` or the packaged
+    certainty model) is.  Returns items sorted by claim offsets.
     """
     text = analysis.article.text
     article_id = analysis.article.id
@@ -202,17 +205,11 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
         claim = Claim(span=span, statement=statement)
         status, justification = _source_status(doc, text, statement, act_sources)
         claim.add(status, [justification])
-        cue_range = (statement.cue.start, statement.cue.end)
-        hedges = [h for h in hedge_cues(doc, span.start, span.end, text=text, claim=True)
-                  if not overlaps((h.start, h.end), cue_range) or h.text.lower() in EPISTEMIC_CUES]
-        for token in tokens_between(doc, *cue_range):
-            hedges.extend(Span.of(text, c.idx, c.idx + len(c.text)) for c in token.children
-                          if c.lower_ in CLAIM_HEDGE_ADVERBS and c.dep_ == "advmod")
-            if token.lower_ in EPISTEMIC_CUES:
-                hedges.append(Span.of(text, token.idx, token.idx + len(token.text)))
-        if hedges:
-            claim.hedges = hedges
-            claim.add(EvidenceStatus.HEDGED, hedges)
+        reading = read(doc, span.start, span.end, text=text, model=model,
+                       cue=(statement.cue.start, statement.cue.end))
+        if reading.label == "hedged":
+            claim.hedges = reading.hedges
+            claim.add(EvidenceStatus.HEDGED, reading.hedges)
         claims.append(claim)
     covered = SpanIndex(
         [(s.content.start, s.content.end, None) for s in statements]
@@ -230,11 +227,11 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis) -> list[ClaimEvidence]:
         span = sentence_span(text, sent)
         claim = Claim(span=span, statement=None)
         claim.add(EvidenceStatus.AUTHOR_VOICE, _phrases(text, cues))
-        hedges = hedge_cues(doc, span.start, span.end, text=text, claim=True)
-        hedges = [h for h in hedges if sent.start_char <= h.start < sent.end_char]
-        if hedges:
-            claim.hedges = hedges
-            claim.add(EvidenceStatus.HEDGED, hedges)
+        reading = read(doc, span.start, span.end, text=text, model=model,
+                       sentence=(sent.start_char, sent.end_char))
+        if reading.label == "hedged":
+            claim.hedges = reading.hedges
+            claim.add(EvidenceStatus.HEDGED, reading.hedges)
         claims.append(claim)
     for statement_id, spans in link_unsupported(doc, statements, accusing).items():
         for claim in claims:
@@ -278,7 +275,8 @@ def _finish(article_id: str, claim: Claim) -> ClaimEvidence:
 def run_stage(doc: Doc, analysis: ArticleAnalysis, *, config: Config | None = None
               ) -> ArticleAnalysis:
     """Pipeline stage: fill ``analysis.evidence`` (replacing any already there)."""
-    evidence = assess_evidence(doc, analysis)
+    model = load_model(config.hedging.weights) if config is not None else None
+    evidence = assess_evidence(doc, analysis, model=model)
     logger.debug("%s: %d evidence items", analysis.article.id, len(evidence))
     return analysis.model_copy(update={"evidence": evidence})
 

@@ -1,13 +1,18 @@
-"""The event-certainty model: is an event mention presented as certain?
+"""How certain does the text present an event or a claim?  One reading for both.
 
-:func:`is_uncertain` / :func:`uncertainty` score one event mention with a small
-logistic-regression model over scope features (the event's clause chain up to the root:
-modal auxiliaries, infinitival and conditional clauses, the class of the word that governs
-each clause, hedging adverbs, questions; see :mod:`claimgraph.evidence.certainty_features`).
-It follows MEANTIME's notion of certainty, where future, intended and possible events are
-not ``certain``.  The analysis does not run it (the evidence stage's ``hedged`` status
-comes from the hedge cues of :mod:`claimgraph.evidence.hedges`); it is scored by
-``claimgraph eval hedging --method model`` and is there for library users.
+:func:`read` gives a span of a parsed text its :class:`CertaintyReading`:
+
+* ``hedged``: a claim hedge governs it (:func:`claimgraph.evidence.hedges.claim_hedges`:
+  "may", "appears", "reportedly", "I think", "almost certainly" ...);
+* ``irrealis``: no hedge, but a small logistic-regression model finds it not presented as
+  a fact: future, intended, conditional, able or permitted ("plans to cut", "can fly",
+  "allowed to bid"); see :mod:`claimgraph.evidence.certainty_features`;
+* ``certain``: neither.
+
+The evidence stage marks a claim ``hedged`` exactly when its reading is ``hedged``.
+``claimgraph eval hedging`` scores the same reading against MEANTIME, whose
+``uncertain`` (possible, probable, future or underspecified) is ``hedged`` or ``irrealis``.
+The model sees the hedge cues as features and its threshold was chosen for that union.
 
 The weights live as JSON in ``claimgraph/models/hedging/`` (see its ``MODEL_CARD.md``);
 :mod:`claimgraph.training.hedging` refits them.
@@ -18,20 +23,22 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimgraph.errors import ModelError
 from claimgraph.evidence.certainty_features import event_features
+from claimgraph.evidence.hedges import claim_hedges, iter_hedge_cues, sentences_in
 from claimgraph.resources import HEDGING_MODEL_DIR
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
+    from claimgraph.model import Span
+
 #: Name and version of the certainty model; bump when features or weights change.
-MODEL_NAME = "claimgraph.hedging.logreg.v2"
+MODEL_NAME = "claimgraph.hedging.logreg.v3"
 
 
 def event_token(doc: Doc, start_char: int, end_char: int) -> Token | None:
@@ -102,38 +109,82 @@ def load_model(path: str | None = None) -> CertaintyModel:
     return CertaintyModel.from_json(data)
 
 
+@dataclass(frozen=True)
+class CertaintyReading:
+    """The certainty of one span: its claim hedges and the model's irrealis probability."""
+
+    hedges: list[Span]
+    probability: float
+    threshold: float
+
+    @property
+    def label(self) -> str:
+        """``hedged``, ``irrealis`` or ``certain`` (a hedge wins over the model)."""
+        if self.hedges:
+            return "hedged"
+        return "irrealis" if self.probability >= self.threshold else "certain"
+
+    @property
+    def uncertain(self) -> bool:
+        """Not presented as a fact (MEANTIME's ``uncertain``): hedged or irrealis."""
+        return self.label != "certain"
+
+
+def reading_features(doc: Doc, start_char: int, end_char: int,
+                     hedges: list[Span]) -> dict[str, float]:
+    """The model's features of a span: :func:`event_features` of its head, whether a
+    claim hedge governs it, and the kinds of hedge cue whose scope covers it (before
+    the claim filter: conditionals, "would", third parties' beliefs count here)."""
+    token = event_token(doc, start_char, end_char)
+    feats = event_features(token) if token is not None else {"bias": 1.0}
+    if hedges:
+        feats["claim_hedge"] = 1.0
+    for sent in sentences_in(doc, start_char, end_char):
+        for cue in iter_hedge_cues(sent):
+            if cue.scope_start < end_char and start_char < cue.scope_end:
+                feats[f"cue_kind={cue.kind}"] = 1.0
+    return feats
+
+
+def read(
+    doc: Doc, start_char: int, end_char: int, *, text: str | None = None,
+    cue: tuple[int, int] | None = None, sentence: tuple[int, int] | None = None,
+    model: CertaintyModel | None = None,
+) -> CertaintyReading:
+    """The certainty reading of ``doc.text[start_char:end_char]`` (an event or a claim).
+
+    ``cue``: the claim is the content of a statement whose cue spans it (its hedging
+    words count, see :func:`~claimgraph.evidence.hedges.claim_hedges`); ``sentence``
+    keeps only hedges inside that range.  Pass ``text`` (``doc.text``) when calling often.
+    """
+    model = model or load_model()
+    hedges = claim_hedges(doc, start_char, end_char, text=text, cue=cue, sentence=sentence)
+    prob = model.probability(reading_features(doc, start_char, end_char, hedges))
+    return CertaintyReading(hedges=hedges, probability=prob, threshold=model.threshold)
+
+
 def uncertainty(doc: Doc, start_char: int, end_char: int,
                 *, model: CertaintyModel | None = None) -> float:
-    """The probability that the event at ``[start_char, end_char)`` is not certain."""
-    token = event_token(doc, start_char, end_char)
-    if token is None:
-        return 0.0
-    return (model or load_model()).probability(event_features(token))
+    """The model's probability that the span at ``[start_char, end_char)`` is irrealis
+    (not presented as a fact); see :func:`read` for the whole reading."""
+    return read(doc, start_char, end_char, model=model).probability
 
 
 def is_uncertain(doc: Doc, start_char: int, end_char: int,
                  *, model: CertaintyModel | None = None) -> bool:
-    """Whether the event at ``[start_char, end_char)`` is presented as uncertain
-    (possible, probable, future/intended or underspecified) by the text."""
-    model = model or load_model()
-    return uncertainty(doc, start_char, end_char, model=model) >= model.threshold
-
-
-def features_for(doc: Doc, spans: Iterable[tuple[int, int]]) -> list[dict[str, float]]:
-    """:func:`event_features` for each character span (empty features when unaligned)."""
-    out: list[dict[str, float]] = []
-    for start, end in spans:
-        token = event_token(doc, start, end)
-        out.append(event_features(token) if token is not None else {"bias": 1.0})
-    return out
+    """Whether the event at ``[start_char, end_char)`` is not presented as certain
+    (hedged, or possible, probable, future/intended or underspecified)."""
+    return read(doc, start_char, end_char, model=model).uncertain
 
 
 __all__ = [
     "MODEL_NAME",
     "CertaintyModel",
+    "CertaintyReading",
     "event_token",
-    "features_for",
     "is_uncertain",
     "load_model",
+    "read",
+    "reading_features",
     "uncertainty",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from claimgraph.evidence.hedges import line_sentences
+from claimgraph.evidence.hedges import EPISTEMIC_CUES, line_sentences
 from claimgraph.model import Actor, EvidenceStatus, Span, Statement
 
 if TYPE_CHECKING:
@@ -26,15 +26,6 @@ ANONYMOUS_NOUNS = frozenset({
     "report", "reports", "media", "authorities", "some", "many", "others", "someone",
     "spokesman", "spokeswoman", "spokesperson", "aide", "aides", "investigators",
     "commentators", "activists", "opponents", "supporters", "rumours", "rumors", "members",
-})
-
-
-#: Statement cues whose own meaning is epistemic (a hedge, not just an attribution).
-EPISTEMIC_CUES = frozenset({
-    "appear", "appears", "appeared", "seem", "seems", "seemed", "suggest", "suggests",
-    "suggested", "suspect", "suspects", "suspected", "speculate", "speculated", "speculates",
-    "allege", "alleged", "alleges", "guess", "presume", "presumed", "assume", "assumed",
-    "rumored", "rumoured",
 })
 
 

@@ -1,11 +1,12 @@
 """Hedge cues and their syntactic scope.
 
 :func:`hedge_cues` finds the *epistemic* hedges ("allegedly", "may have", "appears",
-"reportedly", "possibly", ...) whose syntactic scope covers a stretch of text.  The
-evidence stage uses it to mark claims ``hedged`` and to keep the cue spans.  Reported
-speech is not by itself a hedge.  The trained event-certainty model, a different notion
-(MEANTIME's, where future and intended events are not certain either), is
-:mod:`claimgraph.evidence.certainty`.
+"reportedly", "possibly", ...) whose syntactic scope covers a stretch of text, and
+:func:`claim_hedges` those that put a claim in doubt (a conditional, "would", a third
+party's belief do not).  The claim hedges are the ``hedged`` half of the certainty
+reading, :func:`claimgraph.evidence.certainty.read`, which the evidence stage uses to
+mark claims ``hedged`` and ``claimgraph eval hedging`` scores.  Reported speech is not
+by itself a hedge.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ HEDGE_VERBS = frozenset({
     "thought", "speculate", "speculates", "speculated", "guess", "assume", "assumed",
     "presume", "presumed", "allege", "alleges", "alleged", "rumor", "rumored", "rumoured",
     "doubt", "doubts", "doubted", "estimate", "estimates", "estimated", "tend", "tends",
+    "expect", "expects", "expected",
 })
 #: Subordinators that make a clause conditional or open.
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether", "lest", "provided", "suppose",
@@ -93,12 +95,28 @@ class HedgeCue:
         return Span.of(text, self.start, self.end)
 
 
+#: Clausal dependents that a hedge on their head does not reach when they stand before it:
+#: a fronted clause ("X attacked Y, so it may come as a surprise") is asserted on its own.
+FRONTED_CLAUSES = frozenset({"ccomp", "parataxis", "advcl"})
+
+
 def _subtree_chars(token: Token) -> tuple[int, int]:
-    """The clause of ``token``: its subtree without coordinated clauses ("X may A, and B")."""
-    kept = [c for c in token.children
-            if not (c.dep_ in ("conj", "cc", "punct") and c.i > token.i)]
+    """The clause of ``token``: its subtree without coordinated clauses ("X may A, and B"),
+    adverbial clauses ("if ...", "because ...": a condition or a reason is not what the
+    hedge qualifies) and clauses fronted before it."""
+    def left_out(c: Token) -> bool:
+        return ((c.dep_ in ("conj", "cc", "punct") and c.i > token.i) or c.dep_ == "advcl"
+                or (c.dep_ in FRONTED_CLAUSES and c.i < token.i))
+
+    kept = [c for c in token.children if not left_out(c)]
     left = min([token.i, *(t.left_edge.i for t in kept)])
     right = max([token.i, *(t.right_edge.i for t in kept)])
+    for c in token.children:  # the scope is contiguous: it stops at a left-out clause
+        if left_out(c) and c.dep_ != "punct":
+            if c.i < token.i:
+                left = max(left, c.right_edge.i + 1)
+            else:
+                right = min(right, c.left_edge.i - 1)
     doc = token.doc
     return doc[left].idx, doc[right].idx + len(doc[right].text)
 
@@ -141,6 +159,9 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
                 yield _cue(token, "adverb", head)
         elif low in HEDGE_ADJECTIVES and token.dep_ in ("amod", "acomp", "attr"):
             yield _cue(token, "adjective", head)
+        elif low in CERTAINTY_WORDS and (_weakened(token) or _negated_certainty(token)):
+            # "almost certainly", "virtually certain", "not sure", "isn't clear"
+            yield _cue(token, "adjective" if token.pos_ == "ADJ" else "adverb", head)
         elif low in HEDGE_VERBS and token.pos_ in ("VERB", "AUX") and _hedge_verb_scope(token):
             comp = _hedge_verb_scope(token)
             if comp is not None:
@@ -158,6 +179,26 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
             start, end = _subtree_chars(comp)
             yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "reporting",
                            start, end)
+
+
+#: Words of certainty that hedge when weakened ("almost certainly") or denied ("not sure").
+CERTAINTY_WORDS = frozenset({"certain", "certainly", "sure", "clear", "convinced", "definite",
+                             "definitely"})
+#: Adverbs that weaken a word of certainty.
+WEAKENERS = frozenset({"almost", "virtually", "nearly", "probably", "fairly", "reasonably"})
+
+
+def _weakened(token: Token) -> bool:
+    """A word of certainty weakened by an adverb: "almost certainly", "virtually certain"."""
+    return any(c.dep_ == "advmod" and c.lower_ in WEAKENERS for c in token.children)
+
+
+def _negated_certainty(token: Token) -> bool:
+    """A predicative word of certainty that is denied: "They aren't sure ...", "It is not
+    clear whether ...".  Its head (the copula) carries the negation."""
+    if token.pos_ != "ADJ" or token.dep_ not in ("acomp", "attr"):
+        return False
+    return any(c.dep_ == "neg" for c in (*token.children, *token.head.children))
 
 
 #: Verbs of seeming that take a "like" clause ("it looks like we are tied").
@@ -185,40 +226,121 @@ def _hedge_verb_scope(token: Token) -> Token | None:
 #: Modals that hedge a claim: possibility.  "would" reports a future or a condition,
 #: "should"/"must" mostly an obligation; none of them puts the claim in doubt.
 CLAIM_MODALS = frozenset({"may", "might", "could"})
-#: Belief verbs hedge a claim only in the speaker's own voice ("I think"); a third
-#: party's belief ("Rubio believes that ...") attributes the claim, it does not hedge it.
+#: Belief and expectation verbs hedge a claim only in the speaker's own voice ("I think",
+#: "he wouldn't expect" in reported speech); a third party's belief ("Rubio believes that
+#: ...") attributes the claim, it does not hedge it.
 BELIEF_VERBS = frozenset({
     "believe", "believes", "believed", "think", "thinks", "thought", "guess", "assume",
     "assumed", "presume", "presumed", "suspect", "suspects", "suspected", "suppose",
+    "expect", "expects", "expected",
 })
 FIRST_PERSON = frozenset({"i", "we"})
+#: Adverbs that make a belief verb insist, not hedge ("I truly believe").
+INSISTING = frozenset({"truly", "really", "firmly", "genuinely", "sincerely", "strongly"})
+#: Pronouns that, as the subject of a belief verb inside reported speech, stand for the
+#: speaker ("Beck said he wouldn't expect ..." reports "I wouldn't expect ...").
+REPORTED_SELF = frozenset({"he", "she", "they", "i", "we"})
+#: Verbs of proposing: "suggested that the country should ..." proposes, it does not hedge.
+PROPOSAL_VERBS = frozenset({"suggest", "suggests", "suggested", "suggesting"})
+DEONTIC_MODALS = frozenset({"should", "must", "ought", "shall"})
 
 
-def hedges_claim(cue: HedgeCue, token: Token) -> bool:
+def _subject(token: Token) -> Token | None:
+    return next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+
+
+#: Nouns whose complement is someone's belief or expectation ("the expectation that ...").
+BELIEF_NOUNS = frozenset({
+    "belief", "beliefs", "expectation", "expectations", "assumption", "assumptions",
+    "perception", "perceptions", "impression", "hope", "hopes", "fear", "fears", "view",
+    "suspicion", "suspicions", "speculation", "prediction", "predictions",
+})
+
+
+def _believer_above(token: Token, start_char: int, end_char: int) -> bool:
+    """A third party's belief inside ``[start_char, end_char)`` that governs ``token``
+    ("72 percent believe he could win", "the expectation that she was almost certain to
+    ..."): the hedge is theirs, not the claim's."""
+    node = token
+    for _ in range(12):
+        if node.head.i == node.i:
+            return False
+        node = node.head
+        if not start_char <= node.idx < end_char:
+            continue
+        if node.lower_ in BELIEF_NOUNS and node.pos_ == "NOUN":
+            return True
+        if node.lower_ in BELIEF_VERBS:
+            subj = _subject(node)
+            if subj is not None and subj.lower_ not in FIRST_PERSON and not any(
+                c.dep_ == "auxpass" for c in node.children
+            ):
+                return True
+    return False
+
+
+def _open_degree(token: Token) -> bool:
+    """A hedging adjective or adverb that asks or compares, not hedges: "how likely",
+    "less likely to vote", "possible to be kind and tough" (a capacity, not a doubt)."""
+    if any(c.lower_ in ("how", "more", "less", "most", "least") for c in token.children):
+        return True
+    after = [c for c in (*token.children, *token.head.children) if c.i > token.i]
+    return token.lower_ in ("possible", "impossible") and not any(
+        c.dep_ == "ccomp" for c in after) and any(c.dep_ == "xcomp" for c in after)
+
+
+def _proposes(token: Token) -> bool:
+    """"suggested that X should ...": a proposal, not a tentative indication."""
+    for comp in token.children:
+        if comp.dep_ == "ccomp" and any(
+            c.dep_ == "aux" and c.lower_ in DEONTIC_MODALS for c in comp.children
+        ):
+            return True
+    return False
+
+
+def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool:
     """Whether ``cue`` (found at ``token``) puts a claim in doubt, in the sense of the
     evidence status ``hedged``: conditionals and open questions ("if", "whether") do
     not, nor modals other than :data:`CLAIM_MODALS` or inside an open question, nor a
     belief verb whose subject is not the speaker or that asks or insists ("do I
-    think", "I do think").  Every other cue does."""
+    think", "I do think"), nor a degree word that asks or compares ("how likely", "less
+    likely"), nor "suggest" proposing what should be done.  Every other cue does.
+    ``reported``: the claim is reported speech, where "he thinks" can be the speaker's own
+    hedge ("Beck said he wouldn't expect ...")."""
     if cue.kind == "conditional":
         return False
     if cue.kind == "modal":
         # A modal inside an open question ("asked whether it could") asserts nothing.
         open_clause = any(c.dep_ == "mark" and c.lower_ in ("whether", "if")
                           for c in token.head.children)
-        return token.lower_ in CLAIM_MODALS and not open_clause
+        # "a week when voters could register": a circumstance, not a possibility.
+        circumstance = token.head.dep_ in ("relcl", "advcl") and any(
+            t.dep_ == "advmod" and t.lower_ in ("when", "where", "whenever")
+            and t.i < token.i for t in token.head.subtree)
+        return token.lower_ in CLAIM_MODALS and not open_clause and not circumstance
+    if cue.kind in ("adjective", "adverb") and _open_degree(token):
+        return False
+    if cue.kind == "verb" and token.lower_ in PROPOSAL_VERBS and _proposes(token):
+        return False
     if cue.kind == "verb" and token.lower_ in BELIEF_VERBS:
+        if any(c.dep_ == "auxpass" for c in token.children):
+            return True  # "is expected to", "is believed to": the writer keeps a distance
         # "I think" hedges; "Do I think ...?" asks and "I do think" insists.
-        insisting = any(c.dep_ == "aux" and c.lower_ in ("do", "does", "did")
+        insisting = any((c.dep_ == "aux" and c.lower_ in ("do", "does", "did"))
+                        or (c.dep_ == "advmod" and c.lower_ in INSISTING)
+                        or (c.dep_ == "dobj" and c.tag_ in ("WP", "WDT"))  # "what he believed"
                         for c in token.children)
+        selves = REPORTED_SELF if reported else FIRST_PERSON
         return not insisting and any(
-            c.dep_ == "nsubj" and c.lower_ in FIRST_PERSON for c in token.children
+            c.dep_ == "nsubj" and c.lower_ in selves for c in token.children
         )
     return True
 
 
 def hedge_cues(
-    doc: Doc, start_char: int, end_char: int, *, text: str | None = None, claim: bool = False
+    doc: Doc, start_char: int, end_char: int, *, text: str | None = None, claim: bool = False,
+    reported: bool = False,
 ) -> list[Span]:
     """The epistemic hedge cues whose scope overlaps ``doc.text[start_char:end_char]``.
 
@@ -231,7 +353,7 @@ def hedge_cues(
     (:func:`hedges_claim`), as the evidence stage's ``hedged`` status does.
     """
     found: dict[tuple[int, int], Span] = {}
-    for sent in _sents_in(doc, start_char, end_char):
+    for sent in sentences_in(doc, start_char, end_char):
         for cue in iter_hedge_cues(sent):
             scope_start = max(cue.scope_start, sent.start_char)
             scope_end = min(cue.scope_end, sent.end_char)
@@ -239,13 +361,79 @@ def hedge_cues(
                 continue
             if claim:
                 token = doc.char_span(cue.start, cue.end, alignment_mode="expand")
-                if token is None or not hedges_claim(cue, token.root):
+                root = token.root if token is not None else None
+                # Reported speech: the belief verb must head the reported words themselves.
+                heads_claim = root is not None and (
+                    root.head.i == root.i or not start_char <= root.head.idx < end_char)
+                if root is None or not hedges_claim(cue, root,
+                                                    reported=reported and heads_claim):
+                    continue
+                if _believer_above(root, start_char, end_char):
                     continue
             if scope_start < end_char and start_char < scope_end:
                 if text is None:
                     text = doc.text
                 found[(cue.start, cue.end)] = cue.span(text)
     return [found[k] for k in sorted(found)]
+
+
+#: Statement cues whose own meaning is epistemic (a hedge, not just an attribution):
+#: "X appears to", "suggested that", "hints at".
+EPISTEMIC_CUES = frozenset({
+    "appear", "appears", "appeared", "seem", "seems", "seemed", "suggest", "suggests",
+    "suggested", "suspect", "suspects", "suspected", "speculate", "speculated", "speculates",
+    "allege", "alleged", "alleges", "guess", "presume", "presumed", "assume", "assumed",
+    "rumored", "rumoured", "hint", "hints", "hinted", "hinting",
+})
+
+
+def _cue_word_hedges(token: Token) -> bool:
+    """Whether a word of a statement's cue hedges the statement's content: an epistemic
+    cue ("appears", "hints at", not "suggested that X should"), a possibility modal
+    ("she could very well re-nominate"), or the passive of expectation ("is expected
+    to")."""
+    low = token.lower_
+    if low in EPISTEMIC_CUES:
+        return not (low in PROPOSAL_VERBS and _proposes(token))
+    if low in CLAIM_MODALS and token.dep_ in ("aux", "auxpass"):
+        return not any(c.dep_ == "mark" and c.lower_ in ("whether", "if")
+                       for c in token.head.children)
+    return low == "expected" and any(c.dep_ == "auxpass" for c in token.children)
+
+
+def claim_hedges(
+    doc: Doc, start_char: int, end_char: int, *, text: str | None = None,
+    cue: tuple[int, int] | None = None, sentence: tuple[int, int] | None = None,
+) -> list[Span]:
+    """The hedges of a claim at ``[start_char, end_char)``: what the evidence status
+    ``hedged`` rests on, and the hedge part of :func:`claimgraph.evidence.certainty.read`.
+
+    The claim hedges of :func:`hedge_cues` (``claim=True``) whose scope covers the claim,
+    and, when the claim is the content of a statement whose cue spans ``cue`` (reported
+    speech), the hedging words of that cue: an epistemic cue word ("appears", "hints
+    at"), a possibility modal or a hedging adverb on it, the passive "is expected to".
+    A cue of :func:`hedge_cues` inside the statement's own cue counts only as such a
+    word ("said" is an attribution).  ``sentence`` keeps only cues inside that range.
+    """
+    if text is None:
+        text = doc.text
+    found = hedge_cues(doc, start_char, end_char, text=text, claim=True,
+                       reported=cue is not None)
+    if cue is not None:
+        cue_span = doc.char_span(cue[0], cue[1], alignment_mode="expand")
+        cue_tokens = list(cue_span) if cue_span is not None else []
+        words = {(t.idx, t.idx + len(t.text)) for t in cue_tokens if _cue_word_hedges(t)}
+        found = [h for h in found
+                 if not (h.start < cue[1] and cue[0] < h.end) or (h.start, h.end) in words]
+        for token in cue_tokens:
+            if _cue_word_hedges(token):
+                found.append(Span.of(text, token.idx, token.idx + len(token.text)))
+            found.extend(Span.of(text, c.idx, c.idx + len(c.text)) for c in token.children
+                         if c.lower_ in CLAIM_HEDGE_ADVERBS and c.dep_ == "advmod")
+    if sentence is not None:
+        found = [h for h in found if sentence[0] <= h.start < sentence[1]]
+    unique = {(h.start, h.end): h for h in found}
+    return [unique[k] for k in sorted(unique)]
 
 
 _SCOPES_KEY = "claimgraph.evidence.hedges.scopes"
@@ -277,7 +465,7 @@ def line_sentences(doc: Doc) -> list[DocSpan]:
 _ENDS_KEY = "claimgraph.hedging.scope_ends"
 
 
-def _sents_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
+def sentences_in(doc: Doc, start_char: int, end_char: int) -> list[DocSpan]:
     """Sentences touching the range, cut at line breaks (paragraphs never share a scope)."""
     sents = line_sentences(doc)
     ends: list[int] | None = doc.user_data.get(_ENDS_KEY)
@@ -295,12 +483,15 @@ __all__ = [
     "BELIEF_VERBS",
     "CLAIM_HEDGE_ADVERBS",
     "CLAIM_MODALS",
+    "EPISTEMIC_CUES",
     "EPISTEMIC_MODALS",
     "HEDGE_ADVERBS",
     "MODALS",
     "HedgeCue",
+    "claim_hedges",
     "hedge_cues",
     "hedges_claim",
     "iter_hedge_cues",
     "line_sentences",
+    "sentences_in",
 ]

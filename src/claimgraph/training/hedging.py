@@ -1,11 +1,15 @@
 """Fit the hedging (event certainty) model: ``python -m claimgraph.training.hedging``.
 
-Fits an L2 logistic regression over :func:`claimgraph.evidence.hedges.event_features` on the
-``train`` fold of the MEANTIME DEV data (folds keyed by article), choosing the
-regularisation strength and the decision threshold by grouped cross-validation on
-that fold only, and writes ``--out`` (default ``build/hedging.json``; the shipped model is
-``src/claimgraph/models/hedging/weights.json``, fitted with ``--fold all``).  The
-``heldout`` fold is never seen here; score it with ``claimgraph eval hedging``.
+The model is the irrealis half of :func:`claimgraph.evidence.certainty.read`: an event is
+``uncertain`` when a claim hedge governs it or the model's probability reaches the
+threshold.  It is an L2 logistic regression over
+:func:`claimgraph.evidence.certainty.reading_features`, fitted on the ``train`` fold of
+the MEANTIME DEV data (folds keyed by article); the regularisation strength and the
+threshold are chosen by grouped cross-validation on that fold only, scoring that union
+(hedged or above the threshold).  It writes ``--out`` (default ``build/hedging.json``;
+the shipped model is ``src/claimgraph/models/hedging/weights.json``, fitted with
+``--fold all``).  The ``heldout`` fold is never seen here; score it with
+``claimgraph eval hedging``.
 
 ``--cv`` instead reports a nested grouped cross-validation over a whole fold (default
 ``all``): five folds by article, and in each the regularisation strength and threshold
@@ -48,26 +52,34 @@ class FitResult:
     n_train: int
 
 
-def _best_threshold(labels: list[int], probs: list[float]) -> tuple[float, float]:
-    """The threshold maximising F1 of the positive class, and that F1."""
+def _best_threshold(labels: list[int], probs: list[float],
+                    hedged: list[bool] | None = None) -> tuple[float, float]:
+    """The threshold maximising F1 of the positive class, and that F1; an event a claim
+    hedge governs (``hedged``) is predicted positive whatever its probability."""
+    forced = hedged or [False] * len(labels)
     best = (0.5, 0.0)
+    n_gold = sum(labels)
     for step in range(5, 96):
         t = step / 100
-        tp = sum(1 for y, p in zip(labels, probs, strict=True) if p >= t and y)
-        n_pred = sum(1 for p in probs if p >= t)
-        n_gold = sum(labels)
+        pred = [f or p >= t for p, f in zip(probs, forced, strict=True)]
+        tp = sum(1 for y, p in zip(labels, pred, strict=True) if p and y)
         if not tp:
             continue
-        f1 = prf(tp, n_pred, n_gold)[2]
+        f1 = prf(tp, sum(pred), n_gold)[2]
         if f1 > best[1] + 1e-9:
             best = (t, f1)
     return best
 
 
 def fit(
-    feats: list[dict[str, float]], labels: list[int], groups: list[str], *, seed: int = 0
+    feats: list[dict[str, float]], labels: list[int], groups: list[str],
+    hedged: list[bool] | None = None, *, seed: int = 0,
 ) -> FitResult:
-    """Choose C and the threshold by grouped CV, then refit on everything given."""
+    """Choose C and the threshold by grouped CV, then refit on everything given.
+
+    ``hedged``: the events a claim hedge governs, uncertain whatever the model says (the
+    threshold is chosen for that union, as :func:`~claimgraph.evidence.certainty.read`
+    decides)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
@@ -84,7 +96,7 @@ def fit(
             clf.fit(x[tr], [labels[i] for i in tr])
             for i, p in zip(te, clf.predict_proba(x[te])[:, 1], strict=True):
                 oof[i] = float(p)
-        t, f1 = _best_threshold(labels, oof)
+        t, f1 = _best_threshold(labels, oof, hedged)
         logger.info("C=%s: cross-validated F1 %.3f at threshold %.2f", c, f1, t)
         if f1 > best[0]:
             best = (f1, c, t)
@@ -99,16 +111,20 @@ def fit(
 
 
 def cross_validate(
-    feats: list[dict[str, float]], labels: list[int], groups: list[str]
+    feats: list[dict[str, float]], labels: list[int], groups: list[str],
+    hedged: list[bool] | None = None,
 ) -> tuple[float, float, float]:
-    """Nested grouped CV: (precision, recall, F1) of ``uncertain`` over all folds pooled."""
+    """Nested grouped CV: (precision, recall, F1) of ``uncertain`` over all folds pooled;
+    an event in ``hedged`` counts as predicted uncertain."""
     from sklearn.model_selection import GroupKFold
 
+    forced = hedged or [False] * len(labels)
     pred = [False] * len(labels)
     for tr, te in GroupKFold(n_splits=N_SPLITS).split(feats, labels, groups):
-        inner = fit([feats[i] for i in tr], [labels[i] for i in tr], [groups[i] for i in tr])
+        inner = fit([feats[i] for i in tr], [labels[i] for i in tr], [groups[i] for i in tr],
+                    [forced[i] for i in tr])
         for i in te:
-            pred[i] = inner.model.probability(feats[i]) >= inner.model.threshold
+            pred[i] = forced[i] or inner.model.probability(feats[i]) >= inner.model.threshold
     return binary_prf(labels, pred)
 
 
@@ -119,9 +135,9 @@ def train(data: Path, out: Path | None = None, *, fold: Fold = "train") -> FitRe
     if fold not in ("train", "all"):
         raise ValueError(f"fit on the train fold or on all of the data, not {fold!r}")
     mentions = list(iter_mentions(data, fold=fold))
-    feats = mention_features(mentions)
+    feats, hedged = mention_features(mentions)
     labels = [int(m.label == "uncertain") for m in mentions]
-    result = fit(feats, labels, [m.doc for m in mentions])
+    result = fit(feats, labels, [m.doc for m in mentions], hedged)
     if out is not None:
         payload = result.model.to_json()
         payload["training"] = {
@@ -154,8 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         mentions = list(iter_mentions(args.data, fold=args.cv))
         labels = [int(m.label == "uncertain") for m in mentions]
         logging.getLogger().setLevel(logging.WARNING)
-        prec, rec, f1 = cross_validate(mention_features(mentions), labels,
-                                       [m.doc for m in mentions])
+        feats, hedged = mention_features(mentions)
+        prec, rec, f1 = cross_validate(feats, labels, [m.doc for m in mentions], hedged)
         print(f"nested grouped {N_SPLITS}-fold CV on fold={args.cv}: "
               f"P={prec:.3f} R={rec:.3f} hedging_f1={f1:.3f}")
         return 0
