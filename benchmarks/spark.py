@@ -154,6 +154,12 @@ def timed(command: list[str]) -> dict[str, float]:
     }
 
 
+def _parquet_rows(path: Path) -> int:
+    import pyarrow.dataset as ds
+
+    return int(ds.dataset(path, format="parquet").count_rows())
+
+
 def analyze_command(path: Path) -> list[str]:
     return [sys.executable, "-m", "claimgraph.cli", "analyze", str(path), "--format", "jsonl",
             "-o", os.devnull, "--no-progress"]  # fmt: skip
@@ -191,6 +197,19 @@ def stage1(n: int, small: int, cores: list[int]) -> dict[str, object]:
             }
             print(name, json.dumps(runs[name]), flush=True)
         results["runs"] = runs
+        # the second stage over the last run's tables (every article): entities,
+        # propositions, stances and contradictions
+        cores_last = cores[-1]
+        second = Path(tmp) / "narratives"
+        command = [sys.executable, "-m", "claimgraph.spark", "narratives",
+                   "--in", str(Path(tmp) / f"out{cores_last}"), "--out", str(second),
+                   "--master", f"local[{cores_last}]", "--overwrite",
+                   "--conf", "spark.ui.enabled=false"]  # fmt: skip
+        stage2 = timed(command)
+        stage2["claims"] = _parquet_rows(second / "narrative_claims")
+        stage2["contradictions"] = _parquet_rows(second / "contradictions")
+        results["stage2_real"] = stage2
+        print("stage2", json.dumps(stage2), flush=True)
         if len(cores) >= 2:
             one, many = runs[f"spark_local_{cores[0]}"], runs[f"spark_local_{cores[-1]}"]
             ratio = many["amortised_articles_per_s"] / (
