@@ -207,6 +207,87 @@ def export_trees(model: Any) -> TreeEnsemble:
     )
 
 
+def fit_detector(
+    matrix: FloatArray,
+    labels: npt.NDArray[np.int_],
+    *,
+    embeddings: bool = False,
+    c: float = 0.01,
+    trees: bool = True,
+    seed: int = 0,
+) -> Detector:
+    """Fit the detector on a feature matrix (label 1 = machine), without cross-validation.
+
+    A logistic regression on standardised features (``C = c``) and, with ``trees``,
+    gradient-boosted trees (:data:`TREE_PARAMS`) on the raw features, their probabilities
+    averaged with weight :data:`BLEND`.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    mean = matrix.mean(axis=0)
+    scale = matrix.std(axis=0)
+    scale[scale < 1e-6] = 1.0  # constant columns (some MiniLM dimensions are)
+    model = LogisticRegression(C=c, max_iter=10_000, random_state=seed)
+    model.fit((matrix - mean) / scale, labels)
+    ensemble = None
+    if trees:
+        booster = HistGradientBoostingClassifier(
+            **TREE_PARAMS, early_stopping=False, random_state=seed
+        ).fit(matrix, labels)
+        ensemble = export_trees(booster)
+        check = booster.predict_proba(matrix[:50])[:, 1]
+        if not np.allclose(ensemble.probability(matrix[:50]), check, atol=1e-9):
+            raise AssertionError("exported trees disagree with scikit-learn")
+    return Detector(
+        features=feature_names(embeddings=embeddings),
+        mean=tuple(round(float(v), 8) for v in mean),
+        scale=tuple(round(float(v), 8) for v in scale),
+        coef=tuple(round(float(v), 8) for v in model.coef_[0]),
+        intercept=round(float(model.intercept_[0]), 8),
+        uses_embeddings=embeddings,
+        trees=ensemble,
+        blend=BLEND if trees else 1.0,
+    )
+
+
+def grouped_cv_auc(
+    matrix: FloatArray,
+    labels: npt.NDArray[np.int_],
+    groups: npt.NDArray[Any],
+    *,
+    n_splits: int = 5,
+    shuffle_seed: int | None = None,
+    **fit_options: Any,
+) -> float:
+    """AUROC of out-of-fold scores, with every group's texts in one fold.
+
+    Without ``shuffle_seed`` the folds are scikit-learn's ``GroupKFold`` (the recorded
+    ``cv_auc``); with it, groups are dealt to folds in a random order of that seed.
+    """
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    if shuffle_seed is None:
+        splits = list(GroupKFold(n_splits=n_splits).split(matrix, labels, groups))
+    else:
+        unique = np.unique(groups)
+        fold_of = dict(
+            zip(
+                np.random.default_rng(shuffle_seed).permutation(unique),
+                range(len(unique)),
+                strict=True,
+            )
+        )
+        folds = np.array([fold_of[g] % n_splits for g in groups])
+        splits = [(np.flatnonzero(folds != k), np.flatnonzero(folds == k)) for k in range(n_splits)]
+    oof = np.zeros(len(labels))
+    for train_idx, test_idx in splits:
+        detector = fit_detector(matrix[train_idx], labels[train_idx], **fit_options)
+        oof[test_idx] = detector.decision(matrix[test_idx])
+    return float(roc_auc_score(labels, oof))
+
+
 def train_detector(
     texts: Sequence[str],
     labels: Sequence[int],
@@ -221,53 +302,16 @@ def train_detector(
 ) -> Detector:
     """Fit the detector on ``texts`` (label 1 = machine) and cross-validate it by group.
 
-    The detector is a logistic regression on standardised features (``C = c``) and, with
-    ``trees``, gradient-boosted trees (:data:`TREE_PARAMS`) on the raw features, their
-    probabilities averaged with weight :data:`BLEND`. ``groups`` keep the texts of one
-    source article in one CV fold. The returned detector records ``cv_auc`` (grouped
-    ``n_splits``-fold AUROC on these texts) and ``n_train`` in its metrics.
+    See :func:`fit_detector`. ``groups`` keep the texts of one source article in one CV
+    fold. The returned detector records ``cv_auc`` (grouped ``n_splits``-fold AUROC on
+    these texts) and ``n_train`` in its metrics.
     """
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import GroupKFold
-
     matrix = feature_matrix(texts, lm=lm, embeddings=embeddings)
     y = np.asarray(labels, dtype=int)
-    group_arr = np.asarray(groups)
-
-    def fit(x: FloatArray, target: npt.NDArray[np.int_]) -> Detector:
-        mean = x.mean(axis=0)
-        scale = x.std(axis=0)
-        scale[scale < 1e-6] = 1.0  # constant columns (some MiniLM dimensions are)
-        model = LogisticRegression(C=c, max_iter=10_000, random_state=seed)
-        model.fit((x - mean) / scale, target)
-        ensemble = None
-        if trees:
-            booster = HistGradientBoostingClassifier(
-                **TREE_PARAMS, early_stopping=False, random_state=seed
-            ).fit(x, target)
-            ensemble = export_trees(booster)
-            check = booster.predict_proba(x[:50])[:, 1]
-            if not np.allclose(ensemble.probability(x[:50]), check, atol=1e-9):
-                raise AssertionError("exported trees disagree with scikit-learn")
-        return Detector(
-            features=feature_names(embeddings=embeddings),
-            mean=tuple(round(float(v), 8) for v in mean),
-            scale=tuple(round(float(v), 8) for v in scale),
-            coef=tuple(round(float(v), 8) for v in model.coef_[0]),
-            intercept=round(float(model.intercept_[0]), 8),
-            uses_embeddings=embeddings,
-            trees=ensemble,
-            blend=BLEND if trees else 1.0,
-        )
-
-    oof = np.zeros(len(y))
-    for train_idx, test_idx in GroupKFold(n_splits=n_splits).split(matrix, y, group_arr):
-        oof[test_idx] = fit(matrix[train_idx], y[train_idx]).decision(matrix[test_idx])
-    cv_auc = float(roc_auc_score(y, oof))
+    options: dict[str, Any] = {"embeddings": embeddings, "c": c, "trees": trees, "seed": seed}
+    cv_auc = grouped_cv_auc(matrix, y, np.asarray(groups), n_splits=n_splits, **options)
     logger.info("machine-text detector: grouped %d-fold CV AUROC %.4f", n_splits, cv_auc)
-    detector = fit(matrix, y)
+    detector = fit_detector(matrix, y, **options)
     return replace(
         detector, metrics=(("c", c), ("cv_auc", round(cv_auc, 4)), ("n_train", float(len(y))))
     )
@@ -319,7 +363,6 @@ def retrain(
             lm=lm,
             embeddings=with_embeddings,
             c=0.003 if with_embeddings else 0.01,
-            trees=not with_embeddings,
             seed=seed,
         )
         held_matrix = feature_matrix([r.text for r in heldout], lm=lm, embeddings=with_embeddings)
@@ -362,7 +405,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["DEFAULT_OUT", "build_ngram_lm", "retrain", "save_detector", "train_detector"]
+__all__ = [
+    "BLEND",
+    "DEFAULT_OUT",
+    "TREE_PARAMS",
+    "build_ngram_lm",
+    "export_trees",
+    "fit_detector",
+    "grouped_cv_auc",
+    "retrain",
+    "save_detector",
+    "train_detector",
+]
 
 
 if __name__ == "__main__":
