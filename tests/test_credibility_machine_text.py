@@ -9,14 +9,16 @@ from claimgraph.credibility.machine_text import (
     LM_FEATURES,
     STYLOMETRIC_FEATURES,
     Detector,
+    TreeEnsemble,
     feature_names,
     load_detector,
     normalise_text,
     score_texts,
     stylometric_features,
 )
+from claimgraph.credibility.ngram_lm import NgramLM, lm_tokens
 from claimgraph.errors import ModelError
-from claimgraph.training.machine_text import build_ngram_lm
+from claimgraph.training.machine_text import build_ngram_lm, export_trees
 
 HUMAN = (
     'Police in Leeds said a 34-year-old man was arrested on Tuesday. "We are appealing for '
@@ -76,3 +78,57 @@ def test_machine_text_ngram_lm_roundtrip(tmp_path):
     assert seen.shape == (len(LM_FEATURES),)
     assert np.allclose(seen, lm.features("the cat sat on the mat ."))
     assert seen[0] > unseen[0]  # mean log-probability of seen text is higher
+
+
+def _brute_force_moments(lm: NgramLM, context: list[str], vocab: list[str]) -> tuple[float, ...]:
+    """E[log p] and E[log² p] of the next token by summing over every word, and total p."""
+    stats = [lm.token_stats([*context, word]) for word in vocab]
+    probs = np.array([np.exp(s.logp[-1]) for s in stats])
+    logs = np.log(probs)
+    return float((probs * logs).sum()), float((probs * logs**2).sum()), float(probs.sum())
+
+
+def test_machine_text_ngram_moments_match_the_distribution():
+    texts = ["the cat sat on the mat .", "the dog sat on the rug .", "a cat ran ."] * 2
+    lm = build_ngram_lm(texts)
+    vocab = [*sorted({t for text in texts for t in lm_tokens(text)}), "<unseen-word>"]
+    # the unseen-word slot stands for every unseen word: its mass is 0.5 / norm once
+    for context in (["the", "cat"], ["sat", "on"], ["purple"], ["zebra", "the"]):
+        mean, m2, total = _brute_force_moments(lm, context, vocab)
+        stats = lm.token_stats([*context, "x"])
+        assert total == pytest.approx(1.0, abs=0.02)  # pruned trigrams lose a little mass
+        assert stats.tri_mean[-1] == pytest.approx(mean, rel=0.02)
+        assert stats.tri_var[-1] + stats.tri_mean[-1] ** 2 == pytest.approx(m2, rel=0.02)
+
+
+def test_machine_text_discrepancy_favours_the_models_own_choices():
+    lm = build_ngram_lm(["the cat sat on the mat ."] * 5 + ["the dog ran to the park ."] * 5)
+    likely = dict(zip(LM_FEATURES, lm.features("the cat sat on the mat ."), strict=True))
+    unlikely = dict(zip(LM_FEATURES, lm.features("the mat sat on the cat ."), strict=True))
+    assert likely["lm_tri_disc"] > unlikely["lm_tri_disc"]
+    assert likely["lm_bi_z_mean"] > unlikely["lm_bi_z_mean"]
+
+
+def test_machine_text_exported_trees_match_scikit_learn():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 5))
+    y = (x[:, 0] + x[:, 1] * x[:, 2] > 0).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=30, max_depth=3, random_state=0).fit(x, y)
+    trees = export_trees(model)
+    assert np.allclose(trees.probability(x), model.predict_proba(x)[:, 1], atol=1e-9)
+    again = TreeEnsemble.from_json(trees.to_json())
+    assert np.allclose(again.probability(x), trees.probability(x), atol=1e-9)
+
+
+def test_machine_text_rejects_malformed_trees():
+    data = load_detector().to_json()
+    assert data["trees"] is not None
+    data["trees"]["left"][0] = data["trees"]["left"][0][:-1]
+    with pytest.raises(ModelError):
+        Detector.from_json(data)
+    data = load_detector().to_json()
+    data["trees"]["feature"][0][0] = len(data["features"]) + 5
+    with pytest.raises(ModelError):
+        Detector.from_json(data)

@@ -468,9 +468,9 @@ def machine_text_signal(
     read = "" if whole else f" on the first {len(text)} characters"
     explanation = (
         f"detector {detector.name}{' + MiniLM' if embeddings else ''} scores {score:.2f}{read} "
-        f"(logistic regression on stylometric, word-frequency and n-gram features; held-out "
-        f"AUROC {metrics.get('heldout_auc', float('nan')):.2f} on XSum news vs 2023 language "
-        f"models; a likelihood, not proof)"
+        f"(logistic regression and boosted trees on stylometric, word-frequency and n-gram "
+        f"features; held-out AUROC {metrics.get('heldout_auc', float('nan')):.2f} on XSum "
+        f"news vs 2023 language models; a likelihood, not proof)"
     )
     if cues:
         direction = ", ".join(f"{name} {'+' if v > 0 else '-'}" for name, v in cues)

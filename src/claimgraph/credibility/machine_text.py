@@ -1,31 +1,31 @@
 """Machine-generated text detector: stylometric, word-frequency and n-gram features.
 
-The detector scores a text with a logistic regression over three feature groups, all
-computed on a *normalised* copy of the text (whitespace collapsed, typographic quotes and
-dashes mapped to ASCII) so that formatting, which differs between corpora for reasons
-unrelated to authorship, cannot be learnt as a cue:
+The detector scores a text with the average of a logistic regression and a small
+gradient-boosted tree ensemble over three feature groups, all computed on a *normalised*
+copy of the text (whitespace collapsed, typographic quotes and dashes mapped to ASCII) so
+that formatting, which differs between corpora for reasons unrelated to authorship,
+cannot be learnt as a cue:
 
 * stylometry: type/token ratio over fixed windows, sentence-length mean/variance
   (burstiness), punctuation and digit rates, function-word rates, n-gram repetition;
 * word frequency (``wordfreq``): Zipf-frequency mean, spread, quantiles and histogram
   (machine text overuses frequent words), plus a small list of words that chat models
   overuse ("crucial", "ensure", "furthermore", ...);
-* perplexity-style statistics under a small interpolated Kneser-Ney trigram model of
-  human-written news, trained by :func:`build_ngram_lm` on reference corpora that predate
-  chat models (never on the detector's evaluation data).
+* perplexity and Fast-DetectGPT-style sampling-discrepancy statistics under a small
+  interpolated Kneser-Ney trigram model of human-written news
+  (:mod:`claimgraph.credibility.ngram_lm`), trained on reference corpora that predate chat
+  models (never on the detector's evaluation data).
 
-An optional fourth group, the mean all-MiniLM-L6-v2 embedding of the sentences, gives a
-few points of AUROC at ~100 ms per article; it is loaded lazily and only used when asked.
+An optional fourth group, the mean all-MiniLM-L6-v2 embedding of the sentences, is used
+by an opt-in logistic-regression variant; it is loaded lazily and only used when asked.
 Every feature is a rate or a statistic of a distribution, never a raw count, so length is
-not a cue. Weights are plain JSON and the n-gram model an ``.npz`` file under
-``claimgraph/models/machine_text/`` (see its MODEL_CARD.md).
+not a cue. Weights (coefficients and trees) are plain JSON and the n-gram model an
+``.npz`` file under ``claimgraph/models/machine_text/`` (see its MODEL_CARD.md).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import itertools
 import json
 import logging
 import os
@@ -39,6 +39,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from claimgraph.credibility.ngram_lm import (
+    BOS,
+    LM_FEATURES,
+    HashTable,
+    NgramLM,
+    lm_tokens,
+    ngram_key,
+    normalise_text,
+)
 from claimgraph.errors import ModelError
 from claimgraph.resources import MACHINE_TEXT_MODEL_DIR
 
@@ -47,7 +56,7 @@ logger = logging.getLogger(__name__)
 #: Directory of the packaged weights.
 MODEL_DIR = MACHINE_TEXT_MODEL_DIR
 #: Name and version of the detector implementation (bump when features change).
-DETECTOR_NAME = "claimgraph.machine_text.logreg.v1"
+DETECTOR_NAME = "claimgraph.machine_text.ensemble.v2"
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -55,15 +64,8 @@ FloatArray = npt.NDArray[np.float64]
 # Normalisation and tokenisation
 # ---------------------------------------------------------------------------
 
-_TRANSLATE = str.maketrans(
-    {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
-     "–": "-", "—": "-", "…": "..."}
-)  # fmt: skip
-_WS = re.compile(r"\s+")
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,]\d+)*")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])[\"')]?\s+(?=[\"'(]?[A-Z0-9])")
-_LM_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|[^\sa-z\d]")
-_DIGITS = re.compile(r"\d+")
 
 FUNCTION_WORDS: tuple[str, ...] = tuple(
     "the a an of to in and or but for on at by with from as that which who this these "
@@ -91,19 +93,9 @@ _PUNCT_RATES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
-def normalise_text(text: str) -> str:
-    """``text`` with whitespace collapsed and typographic quotes/dashes made ASCII."""
-    return _WS.sub(" ", text.translate(_TRANSLATE)).strip()
-
-
 def split_sentences(text: str) -> list[str]:
     """A cheap regex sentence split of normalised text (no spaCy needed)."""
     return [s for s in _SENT_SPLIT.split(text) if s.strip()]
-
-
-def lm_tokens(text: str) -> list[str]:
-    """Lower-cased word, digit-run (as ``0``) and punctuation tokens for the n-gram model."""
-    return _LM_TOKEN.findall(_DIGITS.sub("0", normalise_text(text).lower()))
 
 
 # ---------------------------------------------------------------------------
@@ -213,139 +205,6 @@ def stylometric_features(text: str) -> FloatArray:
 
 
 # ---------------------------------------------------------------------------
-# A small Kneser-Ney trigram model of human-written news (hashed, numpy only)
-# ---------------------------------------------------------------------------
-
-LM_FEATURES: tuple[str, ...] = (
-    "lm_logp_mean", "lm_logp_std", "lm_logp_q10", "lm_logp_q25", "lm_logp_q50",
-    "lm_logp_q75", "lm_logp_q90", "lm_bigram_seen", "lm_trigram_seen",
-    "lm_gain_mean", "lm_gain_std",
-)  # fmt: skip
-BOS = "<s>"
-
-
-def ngram_key(*tokens: str) -> int:
-    digest = hashlib.blake2b("\x1f".join(tokens).encode("utf-8"), digest_size=4).digest()
-    return int.from_bytes(digest, "little")  # 32 bits: a few collisions in 10^5 keys
-
-
-class HashTable:
-    """A sorted hash → value table with vectorised look-ups."""
-
-    def __init__(self, keys: npt.NDArray[np.int64], values: npt.NDArray[Any]) -> None:
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.values = values[order]
-
-    @classmethod
-    def from_counter(cls, counter: Counter[int]) -> HashTable:
-        keys = np.fromiter(counter.keys(), dtype=np.int64, count=len(counter))
-        values = np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
-        return cls(keys, values)
-
-    def get(self, keys: Sequence[int]) -> npt.NDArray[np.float64]:
-        if not len(self.keys) or not len(keys):
-            return np.zeros(len(keys))
-        query = np.array(keys, dtype=np.int64)
-        idx = np.clip(np.searchsorted(self.keys, query), 0, len(self.keys) - 1)
-        found = self.keys[idx] == query
-        return np.where(found, self.values[idx], 0).astype(float)
-
-
-@dataclass
-class NgramLM:
-    """Interpolated Kneser-Ney trigram model (discount ``d``) over hashed n-grams.
-
-    ``continuation`` counts bigram types ending in a word; ``*_ctx_total`` and
-    ``*_ctx_types`` are token totals and follower-type counts of each context.
-    """
-
-    continuation: HashTable
-    n_bigram_types: int
-    vocab_size: int
-    bigrams: HashTable
-    bi_ctx_total: HashTable
-    bi_ctx_types: HashTable
-    trigrams: HashTable
-    tri_ctx_total: HashTable
-    tri_ctx_types: HashTable
-    discount: float = 0.75
-
-    def token_logprobs(
-        self, tokens: Sequence[str]
-    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """Per-token trigram log-probabilities, unigram log-probabilities, seen flags."""
-        w = [BOS, BOS, *tokens]
-        uni_k = [ngram_key(t) for t in w[2:]]
-        bi_k = [ngram_key(a, b) for a, b in itertools.pairwise(w[1:])]
-        ctx1 = [ngram_key(a) for a in w[1:-1]]
-        tri_k = [ngram_key(a, b, c) for a, b, c in zip(w[:-2], w[1:-1], w[2:], strict=False)]
-        ctx2 = [ngram_key(a, b) for a, b in itertools.pairwise(w[:-1])]
-        d = self.discount
-        p_uni = (self.continuation.get(uni_k) + 0.5) / (
-            self.n_bigram_types + 0.5 * (self.vocab_size + 1)
-        )
-        c_bi = self.bigrams.get(bi_k)
-        tot1 = self.bi_ctx_total.get(ctx1)
-        typ1 = self.bi_ctx_types.get(ctx1)
-        safe1 = np.maximum(tot1, 1)
-        p_bi = np.where(tot1 > 0, np.maximum(c_bi - d, 0) / safe1 + d * typ1 / safe1 * p_uni, p_uni)
-        c_tri = self.trigrams.get(tri_k)
-        tot2 = self.tri_ctx_total.get(ctx2)
-        typ2 = self.tri_ctx_types.get(ctx2)
-        safe2 = np.maximum(tot2, 1)
-        p_tri = np.where(tot2 > 0, np.maximum(c_tri - d, 0) / safe2 + d * typ2 / safe2 * p_bi, p_bi)
-        return np.log(p_tri), np.log(p_uni), (c_bi > 0).astype(float), (c_tri > 0).astype(float)
-
-    def features(self, text: str) -> FloatArray:
-        """The :data:`LM_FEATURES` of one text."""
-        tokens = lm_tokens(text)
-        if not tokens:
-            return np.zeros(len(LM_FEATURES))
-        logp, logp_uni, seen2, seen3 = self.token_logprobs(tokens)
-        gain = logp - logp_uni
-        return np.array(
-            [logp.mean(), logp.std(), *np.percentile(logp, [10, 25, 50, 75, 90]),
-             seen2.mean(), seen3.mean(), gain.mean(), gain.std()],
-            dtype=float,
-        )  # fmt: skip
-
-    def save(self, path: Path) -> None:
-        """Write the model as a compressed ``.npz`` (no pickles)."""
-        arrays: dict[str, Any] = {
-            "meta": np.array([self.n_bigram_types, self.vocab_size], dtype=np.int64),
-            "discount": np.array([self.discount]),
-        }
-        for name in ("continuation", "bigrams", "bi_ctx_total", "bi_ctx_types",
-                     "trigrams", "tri_ctx_total", "tri_ctx_types"):  # fmt: skip
-            table: HashTable = getattr(self, name)
-            arrays[f"{name}_keys"] = table.keys.astype(np.uint32)
-            arrays[f"{name}_values"] = table.values.astype(np.uint32)
-        np.savez_compressed(path, **arrays)
-
-    @classmethod
-    def load(cls, path: Path) -> NgramLM:
-        """Read a model written by :meth:`save`; raises :class:`ModelError`."""
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                tables = {
-                    name: HashTable(
-                        data[f"{name}_keys"].astype(np.int64),
-                        data[f"{name}_values"].astype(np.int64),
-                    )
-                    for name in ("continuation", "bigrams", "bi_ctx_total", "bi_ctx_types",
-                                 "trigrams", "tri_ctx_total", "tri_ctx_types")
-                }  # fmt: skip
-                meta = data["meta"]
-                discount = float(data["discount"][0])
-        except (OSError, KeyError, ValueError) as err:
-            raise ModelError(f"cannot read n-gram model {path}: {err}") from err
-        return cls(
-            n_bigram_types=int(meta[0]), vocab_size=int(meta[1]), discount=discount, **tables
-        )
-
-
-# ---------------------------------------------------------------------------
 # Optional sentence-embedding features (all-MiniLM-L6-v2, loaded lazily)
 # ---------------------------------------------------------------------------
 
@@ -395,6 +254,101 @@ def embedding_features(texts: Sequence[str]) -> FloatArray:
 # The detector: standardised features -> logistic regression (JSON weights)
 # ---------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class TreeEnsemble:
+    """Gradient-boosted binary-classification trees (as fitted by scikit-learn's
+    ``HistGradientBoostingClassifier``), evaluated with numpy.
+
+    Node arrays are ``(n_trees, n_nodes)``, padded; a row goes left at a node when its
+    feature value is ``<= threshold`` (or is NaN and ``missing_left``), and the
+    probability is the logistic of ``baseline`` plus the reached leaves' values.
+    """
+
+    baseline: float
+    feature: npt.NDArray[np.int64]
+    threshold: FloatArray
+    missing_left: npt.NDArray[np.bool_]
+    left: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    leaf: npt.NDArray[np.bool_]
+    value: FloatArray
+
+    @property
+    def max_feature(self) -> int:
+        return int(self.feature.max()) if self.feature.size else -1
+
+    def probability(self, matrix: FloatArray) -> FloatArray:
+        """Probability of the positive class for each row of ``matrix``."""
+        n_trees, _ = self.feature.shape
+        trees = np.arange(n_trees)[None, :]
+        node = np.zeros((len(matrix), n_trees), dtype=np.int64)
+        rows = np.arange(len(matrix))[:, None]
+        for _ in range(self.feature.shape[1]):
+            leaf = self.leaf[trees, node]
+            if leaf.all():
+                break
+            x = matrix[rows, self.feature[trees, node]]
+            go_left = np.where(
+                np.isnan(x), self.missing_left[trees, node], x <= self.threshold[trees, node]
+            )
+            step = np.where(go_left, self.left[trees, node], self.right[trees, node])
+            node = np.where(leaf, node, step)
+        raw = self.baseline + self.value[trees, node].sum(axis=1)
+        return np.asarray(1.0 / (1.0 + np.exp(-raw)), dtype=float)
+
+    def to_json(self) -> dict[str, Any]:
+        """Per-tree node lists, without the padding."""
+        sizes = [int(n) for n in (self.left >= 0).sum(axis=1)]
+
+        def rows(array: npt.NDArray[Any], cast: Any) -> list[list[Any]]:
+            return [[cast(v) for v in row[:size]] for row, size in zip(array, sizes, strict=True)]
+
+        return {
+            "baseline": self.baseline,
+            "feature": rows(self.feature, int),
+            "threshold": rows(self.threshold, float),  # exact: a rounded split moves rows
+            "missing_left": rows(self.missing_left, bool),
+            "left": rows(self.left, int),
+            "right": rows(self.right, int),
+            "leaf": rows(self.leaf, bool),
+            "value": rows(self.value, float),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TreeEnsemble:
+        """Inverse of :meth:`to_json` (raises ``KeyError``/``ValueError`` when malformed)."""
+        fields = ("feature", "threshold", "missing_left", "left", "right", "leaf", "value")
+        lists = {name: data[name] for name in fields}
+        n_trees = len(lists["feature"])
+        width = max((len(t) for t in lists["feature"]), default=1)
+        if any(len(trees) != n_trees for trees in lists.values()):
+            raise ValueError("tree lists of different lengths")
+
+        def pad(name: str, dtype: Any, fill: Any) -> npt.NDArray[Any]:
+            out = np.full((n_trees, width), fill, dtype=dtype)
+            for i, row in enumerate(lists[name]):
+                if len(row) != len(lists["feature"][i]):
+                    raise ValueError(f"tree {i}: {name} has the wrong length")
+                out[i, : len(row)] = row
+            return out
+
+        leaf = pad("leaf", bool, True)
+        left, right = pad("left", np.int64, -1), pad("right", np.int64, -1)
+        if ((~leaf) & ((left < 0) | (right < 0) | (left >= width) | (right >= width))).any():
+            raise ValueError("a tree node points outside its tree")
+        return cls(
+            baseline=float(data["baseline"]),
+            feature=pad("feature", np.int64, 0),
+            threshold=pad("threshold", float, 0.0),
+            missing_left=pad("missing_left", bool, False),
+            left=left,
+            right=right,
+            leaf=leaf,
+            value=pad("value", float, 0.0),
+        )
+
+
 DEFAULT_WEIGHTS = "detector.json"
 EMBEDDING_WEIGHTS = "detector_embeddings.json"
 LM_FILE = "news_trigram_lm.npz"
@@ -416,6 +370,10 @@ class Detector:
     #: The fold of the credibility DEV data the weights were fitted on (``train`` or
     #: ``all``), or ``unknown`` when the weights carry no record of it.
     fitted_on: str = "unknown"
+    #: Gradient-boosted trees over the raw features, averaged with the regression.
+    trees: TreeEnsemble | None = None
+    #: Weight of the logistic regression when ``trees`` is set.
+    blend: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to the weights file."""
@@ -430,6 +388,8 @@ class Detector:
             "lm_file": self.lm_file,
             "metrics": dict(self.metrics),
             "fitted_on": self.fitted_on,
+            "blend": self.blend,
+            "trees": self.trees.to_json() if self.trees is not None else None,
         }
 
     @classmethod
@@ -446,12 +406,16 @@ class Detector:
                 lm_file=str(data.get("lm_file", LM_FILE)),
                 name=str(data.get("name", DETECTOR_NAME)),
                 fitted_on=str(data.get("fitted_on", "unknown")),
+                blend=float(data.get("blend", 1.0)),
+                trees=TreeEnsemble.from_json(data["trees"]) if data.get("trees") else None,
                 metrics=tuple(
                     sorted((str(k), float(v)) for k, v in data.get("metrics", {}).items())
                 ),
             )
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, IndexError) as err:
             raise ModelError(f"malformed detector weights: {err}") from err
+        if detector.trees is not None and detector.trees.max_feature >= len(detector.features):
+            raise ModelError("malformed detector weights: a tree splits on an unknown feature")
         expected = feature_names(embeddings=detector.uses_embeddings)
         if detector.features != expected or len(detector.coef) != len(expected):
             raise ModelError(
@@ -462,10 +426,17 @@ class Detector:
         return detector
 
     def decision(self, matrix: FloatArray) -> FloatArray:
-        """Logistic-regression probabilities for a feature matrix."""
+        """Machine-made probabilities for a feature matrix.
+
+        The logistic regression's probability, averaged with the tree ensemble's (weight
+        ``1 - blend``) when the detector has one.
+        """
         z = (matrix - np.array(self.mean)) / np.array(self.scale)
         logits = z @ np.array(self.coef) + self.intercept
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=float)
+        linear = np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=float)
+        if self.trees is None:
+            return linear
+        return self.blend * linear + (1.0 - self.blend) * self.trees.probability(matrix)
 
 
 def feature_names(*, embeddings: bool = False) -> tuple[str, ...]:
@@ -526,7 +497,8 @@ def score_and_explain(
 ) -> tuple[float, list[tuple[str, float]]]:
     """The default detector's score for ``text`` and its ``k`` strongest features.
 
-    Each feature comes with its share of the logit (positive pushes towards machine).
+    Each feature comes with its share of the logistic regression's logit (positive pushes
+    towards machine).
     Features are computed once, so this costs the same as :func:`score_texts`.
     """
     detector = detector or load_detector()
@@ -553,6 +525,7 @@ __all__ = [
     "Detector",
     "HashTable",
     "NgramLM",
+    "TreeEnsemble",
     "embedding_features",
     "feature_matrix",
     "feature_names",
