@@ -8,7 +8,7 @@ import json
 import pytest
 
 from claimgraph.evaluation.stance import fnc_folds, fnc_score, split_fnc
-from claimgraph.narratives.stance import cue_features, predict, short_probabilities
+from claimgraph.narratives.stance import CUE_NAMES, cue_features, predict, short_probabilities
 
 
 def test_fnc_score_weights_related_labels():
@@ -56,7 +56,22 @@ def test_short_texts_read_their_cues():
     )
     best = [max(a, key=lambda k: a[k]) for a in answers]
     assert best == ["supports", "denies", "reports"]
-    assert len(cue_features(claim, "anything")) == len(answers[0]) + 10
+    assert len(cue_features(claim, "anything")) == len(CUE_NAMES)
+
+
+def test_short_text_words_are_scikit_learns_tf_idf():
+    sklearn_text = pytest.importorskip(
+        "sklearn.feature_extraction.text", reason="pip install -e '.[train]'"
+    )
+    from claimgraph.narratives.cues import TERM_PATTERN, Terms
+
+    texts = ["Zoo elephant dies? Keepers deny it", "Elephant elephant dies", "no match here"]
+    fitted = sklearn_text.TfidfVectorizer(sublinear_tf=True, token_pattern=TERM_PATTERN)
+    expected = fitted.fit_transform(texts[:2]).toarray()
+    vocabulary = tuple(sorted(fitted.vocabulary_, key=lambda t: fitted.vocabulary_[t]))
+    got = Terms(vocabulary, fitted.idf_.astype("float32")).vectors(texts)
+    assert got[:2] == pytest.approx(expected, abs=1e-6)
+    assert not got[2].any()  # no known word: a zero row, not a division by zero
 
 
 @pytest.mark.slow

@@ -187,7 +187,7 @@ def class_metrics(
 
 def predict_pairs(pairs: Sequence[StancePair], model: StanceModel | None = None) -> list[str]:
     """The corpus-label prediction for each pair: Emergent headlines by the short-text
-    cue model, FNC-1 bodies by the network."""
+    model (words and cues), FNC-1 bodies by the network."""
     from claimgraph.narratives.stance import (
         EMERGENT_LABELS,
         FNC_LABELS,
@@ -259,7 +259,7 @@ def evaluate(
     fitted_on = model.fitted_on if fnc else short.fitted_on
     notes = [
         f"fold={fold}; corpus={pairs[0].corpus}; "
-        f"model={model.name if fnc else 'short-text cues'}; "
+        f"model={model.name if fnc else 'short-text words and cues'}; "
         f"macro F1={metrics['macro_f1']:.4f}; accuracy={metrics['accuracy']:.4f}"
     ]
     notes += in_sample_note(

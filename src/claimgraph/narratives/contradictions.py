@@ -15,9 +15,10 @@ Three kinds (:data:`KINDS`):
   claims of the same speaker.
 
 The polarity model (weights in ``models/stance/polarity.npz``, fitted by
-:mod:`claimgraph.training.stance` on the train fold of the Emergent headlines, folds by
-claim) is a logistic regression over the text's short-text stance cues, its refuting
-words and its MiniLM vector (:func:`polarity_features`).
+:mod:`claimgraph.training.polarity` on the train fold of the Emergent headlines, folds by
+claim) is a logistic regression over the text's words (TF-IDF) and its short-text
+stance cues, refuting words and denial words (:func:`polarity_features`,
+:mod:`claimgraph.narratives.cues`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ import numpy as np
 import numpy.typing as npt
 
 from claimgraph.errors import ModelError
-from claimgraph.narratives.stance import REFUTING, load_weights, save_weights, words
+from claimgraph.narratives.cues import (
+    CUE_NAMES,
+    TextLinearModel,
+    cue_features,
+    load_text_model,
+    words,
+)
+from claimgraph.narratives.stance import REFUTING
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -74,80 +82,67 @@ _DENIAL_WORD = re.compile(
 )
 
 
-def polarity_features(texts: Sequence[str], vectors: FloatArray) -> FloatArray:
-    """The polarity model's input: the short-text stance cues of each text
-    (:func:`~claimgraph.narratives.stance.cue_features`), its refuting words, whether it
-    has a denial word, then its MiniLM vector."""
-    from claimgraph.narratives.stance import cue_features
+#: Names of :func:`polarity_features`, in order.
+POLARITY_FEATURES: tuple[str, ...] = (*CUE_NAMES, "refuting", "denial_word")
 
+
+def polarity_features(texts: Sequence[str]) -> FloatArray:
+    """The polarity model's cue columns: the short-text stance cues of each text with no
+    claim (:func:`~claimgraph.narratives.cues.cue_features`), its refuting words and
+    whether it has a denial word (see :data:`POLARITY_FEATURES`)."""
     rows = []
-    for text, vector in zip(texts, vectors, strict=True):
+    for text in texts:
         tokens = words(text)
-        lexical = [
-            *cue_features("", text),
-            float(sum(1 for t in tokens if t in REFUTING)),
-            float(bool(_DENIAL_WORD.search(text))),
-        ]
-        rows.append(np.concatenate([np.asarray(lexical, dtype=np.float32), vector]))
-    if not rows:
-        return np.zeros((0, 15 + 384), dtype=np.float32)
-    return np.vstack(rows).astype(np.float32)
+        rows.append(
+            [
+                *cue_features("", text),
+                float(sum(1 for t in tokens if t in REFUTING)),
+                float(bool(_DENIAL_WORD.search(text))),
+            ]
+        )
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(POLARITY_FEATURES))
 
 
 @dataclass(frozen=True)
 class PolarityModel:
-    """Logistic regression: the probability that a text reports its story as false."""
+    """The probability that a text reports its story as false: a logistic regression
+    over the text's words and :func:`polarity_features`, and the pair threshold."""
 
-    mean: FloatArray
-    scale: FloatArray
-    coef: FloatArray
-    intercept: float
+    model: TextLinearModel
     threshold: float
-    fitted_on: str
 
-    def probability(self, features: FloatArray) -> FloatArray:
-        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
-        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+    @property
+    def fitted_on(self) -> str:
+        return self.model.fitted_on
+
+    def probability(self, texts: Sequence[str]) -> FloatArray:
+        """For each text, the probability that it reports its story as false."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        probs = self.model.probabilities(polarity_features(texts), texts)
+        return np.asarray(probs[:, self.model.labels.index("denies")], dtype=np.float32)
 
     def save(self, directory: Path, *, extra: dict[str, object] | None = None) -> None:
         """Write ``polarity.npz`` and ``polarity.json`` to ``directory``."""
-        meta = {"intercept": self.intercept, "threshold": self.threshold,
-                "fitted_on": self.fitted_on}  # fmt: skip
-        save_weights(
-            directory,
-            "polarity",
-            {"mean": self.mean, "scale": self.scale, "coef": self.coef},
-            {**meta, **(extra or {})},
-        )
+        self.model.save(directory, "polarity", extra={"threshold": self.threshold, **(extra or {})})
 
 
 @lru_cache(maxsize=4)
 def load_polarity(directory: Path | None = None) -> PolarityModel:
     """The polarity model in ``directory`` (the packaged one by default)."""
-    arrays, meta = load_weights(directory, "polarity", "polarity model")
+    model, meta = load_text_model(directory, "polarity", "polarity model", POLARITY_FEATURES)
+    if "denies" not in model.labels:
+        raise ModelError("the polarity model lacks a 'denies' label")
     try:
-        return PolarityModel(
-            mean=arrays["mean"],
-            scale=arrays["scale"],
-            coef=arrays["coef"],
-            intercept=float(meta["intercept"]),
-            threshold=float(meta.get("threshold", DEFAULT_THRESHOLD)),
-            fitted_on=str(meta.get("fitted_on", "unknown")),
-        )
-    except (KeyError, ValueError) as err:
-        raise ModelError(f"the polarity model lacks {err}") from err
+        threshold = float(meta.get("threshold", DEFAULT_THRESHOLD))
+    except (TypeError, ValueError) as err:
+        raise ModelError(f"the polarity model's threshold is unreadable: {err}") from err
+    return PolarityModel(model, threshold)
 
 
-def denial_probability(
-    texts: Sequence[str], vectors: FloatArray | None = None, *, model: PolarityModel | None = None
-) -> FloatArray:
+def denial_probability(texts: Sequence[str], *, model: PolarityModel | None = None) -> FloatArray:
     """For each text, the probability that it reports its story as false."""
-    if vectors is None:
-        from claimgraph.narratives.propositions import embed_claims
-
-        vectors = embed_claims(texts)
-    model = model or load_polarity()
-    return model.probability(polarity_features(texts, vectors))
+    return (model or load_polarity()).probability(texts)
 
 
 def pair_contradiction(p_a: float, p_b: float) -> float:
@@ -233,6 +228,7 @@ def conflicting_values(a: Values, b: Values) -> str | None:
 __all__ = [
     "DEFAULT_THRESHOLD",
     "KINDS",
+    "POLARITY_FEATURES",
     "PolarityModel",
     "Values",
     "claim_values",

@@ -13,9 +13,10 @@ statement or an article body) as
 A small two-layer network over those features (``stance.npz``) gives the four
 probabilities for a text of several sentences (an article body).  A short text (a
 headline, a claim: one sentence) is read by a multinomial logistic regression over the
-reporting, hedging, negation and debunking cues of the text and the claim
-(:func:`cue_features`, ``short.npz``), which held up better on unseen stories than the
-vectors did (docs/quality.md); it answers supports/denies/reports.  Both are fitted by
+text's words (TF-IDF) and the reporting, hedging, negation and debunking cues of the
+text and the claim (:mod:`claimgraph.narratives.cues`, ``short.npz``), which held up
+better on unseen stories than the vectors or a fine-tuned MiniLM cross-encoder did
+(docs/quality.md); it answers supports/denies/reports.  Both are fitted by
 :mod:`claimgraph.training.stance` on the train folds of the Emergent and FNC-1 DEV data
 (folds by topic) and run on numpy.  Each text is cut to its first :data:`MAX_SENTENCES`
 sentences, so the cost is linear in the input.
@@ -24,19 +25,27 @@ sentences, so the cost is linear in the input.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from claimgraph.errors import ModelError
+from claimgraph.narratives.cues import (
+    CUE_NAMES,
+    ShortStanceModel,
+    cue_features,
+    load_short_model,
+    load_weights,
+    save_weights,
+    short_probabilities,
+    words,
+)
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -56,9 +65,6 @@ MAX_SENTENCES = 40
 #: How many of the sentences most similar to the claim make the text's vector.
 TOP_SENTENCES = 3
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "stance"
-
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 REFUTING = frozenset(
@@ -85,30 +91,6 @@ STOPWORDS = frozenset(
     into over after before about up down out off again further once more most other own
     same too very just also only s t""".split()
 )
-
-
-def save_weights(
-    directory: Path, stem: str, arrays: dict[str, FloatArray], meta: dict[str, object]
-) -> None:
-    """Write ``STEM.npz`` (the arrays) and ``STEM.json`` (``meta``) to ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(directory / f"{stem}.npz", **arrays)  # type: ignore[arg-type]
-    (directory / f"{stem}.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
-
-
-def load_weights(
-    directory: Path | None, stem: str, what: str
-) -> tuple[dict[str, FloatArray], dict[str, Any]]:
-    """The float32 arrays of ``STEM.npz`` and the ``STEM.json`` of ``directory`` (the
-    packaged models by default); :class:`ModelError` naming ``what`` when unreadable."""
-    directory = Path(directory) if directory is not None else MODEL_DIR
-    try:
-        meta = json.loads((directory / f"{stem}.json").read_text("utf-8"))
-        with np.load(directory / f"{stem}.npz") as stored:
-            arrays = {name: stored[name].astype(np.float32) for name in stored.files}
-    except (OSError, ValueError) as err:
-        raise ModelError(f"cannot load the {what} from {directory}: {err}") from err
-    return arrays, meta
 
 
 @dataclass(frozen=True)
@@ -163,11 +145,6 @@ def text_units(text: str) -> list[str]:
 
     units = split_sentences(normalise_text(text))[:MAX_SENTENCES]
     return units or [text.strip() or "-"]
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens of ``text``."""
-    return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
 def _stem(word: str) -> str:
@@ -285,126 +262,6 @@ def pair_features(
     return np.concatenate([lexical, u, v, u * v, np.abs(u - v)]).astype(np.float32)
 
 
-ATTRIBUTING = frozenset(
-    """according claims claim claimed claiming says said say saying report reports
-    reported reporting reportedly source sources media allegedly alleged rumor rumors
-    rumour rumours purportedly apparently supposedly unconfirmed suggests suggest
-    identified believed thought""".split()
-)
-MODAL = frozenset(
-    "may might could possibly perhaps likely appears appear seems seem if whether".split()
-)
-NEGATION = frozenset(
-    """not no never nothing none isn't wasn't aren't weren't doesn't didn't don't won't
-    can't cannot nor""".split()
-)
-DEBUNKING = frozenset(
-    """fake hoax hoaxes false falsely debunk debunks debunked debunking bogus untrue myth
-    myths satire satirical prank parody denies deny denied denial dismisses dismissed
-    rejects rejected refutes refuted nonsense lie lies""".split()
-)
-_LABEL_PREFIX = re.compile(r"^\s*[\w']+(?:\s[\w']+)?:")
-_SAYS_AT_END = re.compile(r"\b(?:says?|said|claims?|reports?)\b\W*$")
-_SHOUTED = frozenset({"NOT", "NO", "FAKE", "HOAX", "FALSE"})
-
-#: Names of :func:`cue_features`, in order.
-CUE_NAMES: tuple[str, ...] = (
-    "attributing",
-    "modal",
-    "negation",
-    "debunking",
-    "question",
-    "label_prefix",
-    "shouted_denial",
-    "starts_with_no",
-    "claim_negated",
-    "negation_differs",
-    "claim_debunking",
-    "quoted",
-    "says_at_end",
-)
-
-
-def cue_features(claim: str, text: str) -> list[float]:
-    """Reporting, hedging, negation and debunking cues of a short ``text`` about
-    ``claim`` (see :data:`CUE_NAMES`)."""
-    tokens, claim_tokens = words(text), words(claim)
-    negated = sum(t in NEGATION for t in tokens)
-    claim_negated = sum(t in NEGATION for t in claim_tokens)
-    return [
-        float(sum(t in ATTRIBUTING for t in tokens)),
-        float(sum(t in MODAL for t in tokens)),
-        float(negated),
-        float(sum(t in DEBUNKING for t in tokens)),
-        float("?" in text),
-        float(bool(_LABEL_PREFIX.match(text))),
-        float(any(t in _SHOUTED for t in text.split())),
-        float(text.lower().lstrip().startswith(("no,", "no ", "nope"))),
-        float(claim_negated > 0),
-        float((negated > 0) != (claim_negated > 0)),
-        float(sum(t in DEBUNKING for t in claim_tokens) > 0),
-        float(any(q in text for q in ('"', "\u201c", "'"))),
-        float(bool(_SAYS_AT_END.search(text.lower()))),
-    ]
-
-
-@dataclass(frozen=True)
-class ShortStanceModel:
-    """Multinomial logistic regression over :func:`cue_features` (short texts)."""
-
-    mean: FloatArray
-    scale: FloatArray
-    coef: FloatArray  # (labels, features)
-    intercept: FloatArray
-    labels: tuple[str, ...]
-    fitted_on: str
-
-    def probabilities(self, features: FloatArray) -> FloatArray:
-        """Probabilities over :attr:`labels` for each row of ``features``."""
-        x = (np.asarray(features, dtype=np.float32) - self.mean) / self.scale
-        logits = x @ self.coef.T + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
-
-    def save(self, directory: Path, *, extra: dict[str, object] | None = None) -> None:
-        """Write ``short.npz`` and ``short.json`` to ``directory``."""
-        arrays = {"mean": self.mean, "scale": self.scale, "coef": self.coef,
-                  "intercept": self.intercept}  # fmt: skip
-        meta = {"labels": list(self.labels), "fitted_on": self.fitted_on,
-                "features": list(CUE_NAMES)}  # fmt: skip
-        save_weights(directory, "short", arrays, {**meta, **(extra or {})})
-
-
-@lru_cache(maxsize=4)
-def load_short_model(directory: Path | None = None) -> ShortStanceModel:
-    """The short-text stance model in ``directory`` (the packaged one by default)."""
-    arrays, meta = load_weights(directory, "short", "short-text stance model")
-    try:
-        return ShortStanceModel(
-            **{k: arrays[k] for k in ("mean", "scale", "coef", "intercept")},
-            labels=tuple(meta["labels"]),
-            fitted_on=str(meta.get("fitted_on", "unknown")),
-        )
-    except KeyError as err:
-        raise ModelError(f"the short-text stance model lacks {err}") from err
-
-
-def short_probabilities(
-    claims: Sequence[str], texts: Sequence[str], model: ShortStanceModel | None = None
-) -> list[dict[str, float]]:
-    """Stance probabilities of short ``texts`` toward ``claims`` (no ``unrelated``)."""
-    model = model or load_short_model()
-    if not claims:
-        return []
-    features = np.asarray(
-        [cue_features(c, t) for c, t in zip(claims, texts, strict=True)], dtype=np.float32
-    )
-    return [
-        dict(zip(model.labels, row.tolist(), strict=True)) for row in model.probabilities(features)
-    ]
-
-
 class StanceEncoder:
     """Features of claim/text pairs, embedding each distinct sentence once."""
 
@@ -504,4 +361,5 @@ __all__ = [
     "save_weights",
     "short_probabilities",
     "text_units",
+    "words",
 ]
