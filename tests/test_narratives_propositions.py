@@ -155,3 +155,14 @@ def test_eval_propositions_groups_headlines_without_their_claims(tmp_path) -> No
     # no proposition mixes two of these stories
     clusters = [c for claim in by_claim.values() for c in claim]
     assert len(clusters) == len(set(clusters))
+
+
+def test_blocked_narrative_step_stays_linear_in_its_work() -> None:
+    from claimgraph.spark.propositions import bucket_bits, simulate_blocks
+
+    assert bucket_bits(1_500) == 0 and bucket_bits(8_000) == 2
+    small = simulate_blocks(600, block_size=200)
+    assert small["claims"] == 600 and small["blocks"] >= 3
+    assert 0 < small["propositions"] < 600 and small["contradictions"] > 0
+    bare = simulate_blocks(600, block_size=200, narratives=False)
+    assert bare["contradictions"] == 0 and bare["blocks"] == small["blocks"]

@@ -304,6 +304,17 @@ def run_propositions(
     return {table: int(counts.get(table, 0)) for table in _schemas()}
 
 
+#: Claim texts of the simulation: one event told with other places, counts and stances.
+_SIMULATED = (
+    "the minister said {n} people were moved to {place} after the attack",
+    "officials denied that {n} people were moved to {place}",
+    "the attackers tried to flee to {place}, police said",
+    "{place} rejected the accusations as lies",
+    "reports say {n} people died in the attack near {place}",
+)
+_PLACES = ("Ukraine", "Belarus", "Poland", "Moscow", "Kyiv", "Minsk")
+
+
 def simulate_blocks(
     claims: int,
     *,
@@ -311,17 +322,24 @@ def simulate_blocks(
     topics_per_block: int = 40,
     dimensions: int = 384,
     seed: int = 13,
+    narratives: bool = True,
 ) -> dict[str, float]:
-    """The proposition step's cost over ``claims`` synthetic claims in blocks of about
+    """The narrative step's cost over ``claims`` synthetic claims in blocks of about
     ``block_size`` (each block its own topics: unit vectors around random centres), run
-    block after block with :class:`~claimgraph.narratives.PropositionIndex` as each task
-    runs it.  Returns the claims, blocks, seconds, claims per second and propositions;
-    with blocks of bounded size the seconds grow linearly with the claims."""
+    block after block as each task runs it: a
+    :class:`~claimgraph.narratives.PropositionIndex` places the block's claims and, with
+    ``narratives``, the stance model and the contradiction search read them (texts built
+    from a few templates with places and counts, so that claims share event signals).
+    Returns the claims, blocks, seconds, claims per second, propositions and
+    contradictions; with blocks of bounded size the seconds grow linearly with the
+    claims."""
+    from claimgraph.narratives.build import NewClaim, assign_stances, contradictions_among
+    from claimgraph.narratives.contradictions import claim_values
     from claimgraph.narratives.propositions import PropositionIndex
 
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
-    remaining, blocks, propositions = claims, 0, 0
+    remaining, blocks, propositions, contradictions = claims, 0, 0, 0
     while remaining > 0:
         size = min(remaining, int(rng.integers(block_size // 2, block_size * 3 // 2 + 1)))
         centres = rng.standard_normal((topics_per_block, dimensions)).astype(np.float32)
@@ -331,8 +349,32 @@ def simulate_blocks(
         vectors = centres[picks] + noise
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         index = PropositionIndex()
+        placed: list[NewClaim] = []
         for i, vector in enumerate(vectors):
-            index.add(str(i), "", vector)
+            text = ""
+            if narratives:
+                template = _SIMULATED[int(picks[i]) % len(_SIMULATED)]
+                place = _PLACES[int(rng.integers(0, len(_PLACES)))]
+                text = template.format(n=int(rng.integers(130, 140)), place=place)
+            number = index.add(f"{blocks}:{i}", text, vector)
+            if narratives:
+                values = claim_values(text)
+                signals = ["movement"] if values.movement else []
+                signals += [f"number:{noun}" for noun in values.numbers]
+                row = {
+                    "claim_id": f"{blocks}:{i}",
+                    "article_id": f"a{blocks}:{i // 20}",
+                    "speaker": f"s{int(rng.integers(0, 50))}",
+                    "speaker_entity_id": None,
+                    "site": None,
+                    "text": text,
+                    "signals": signals,
+                    "proposition_id": number,
+                }
+                placed.append(NewClaim(row, text, None, values, vector))
+        if narratives:
+            assign_stances(index, placed)
+            contradictions += len(contradictions_among([c.row for c in placed]))
         propositions += len(index)
         remaining -= size
         blocks += 1
@@ -343,6 +385,7 @@ def simulate_blocks(
         "seconds": round(seconds, 2),
         "claims_per_s": round(claims / seconds),
         "propositions": propositions,
+        "contradictions": contradictions,
     }
 
 
