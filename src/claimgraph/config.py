@@ -65,7 +65,9 @@ class AttributionConfig(_Section):
     #: Arithmetic of the cue encoder: ``bfloat16`` (where the CPU multiplies bfloat16
     #: natively: AMX or AVX-512 BF16), ``int8`` (dynamic quantisation, fast everywhere,
     #: less exact), ``float32``, or ``auto``: bfloat16 where native, else int8.
-    encoder_precision: Literal["auto", "bfloat16", "int8", "float32"] = "auto"
+    encoder_precision: Literal[
+        "auto", "bfloat16", "int8", "float32", "onnx-int8", "onnx-float32"
+    ] = "auto"
     #: Take the named entities from the cue encoder's entity head (distilled from the
     #: small English pipeline's NER) instead of running spaCy's ``ner``, which is about
     #: half of the parse's time; the encoder runs beside the parse.  Off, or with weights
