@@ -114,8 +114,11 @@ def _claimgraph(
     return clock.stop()
 
 
+# thinc imports torch wherever it is installed; the bare parse is spared that as
+# claimgraph is (claimgraph.nlp.import_spacy), so that neither side pays for it.
 _BARE_SCRIPT = """
 import json, sys
+sys.modules.setdefault("torch", None)
 import spacy
 texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8")]
 nlp = spacy.load(sys.argv[2])

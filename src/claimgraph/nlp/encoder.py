@@ -8,6 +8,10 @@ the small English pipeline's ``ner``).  Only the fine-tuned layers and the heads
 (``models/attribution/cue_encoder.safetensors``, float16); the word-piece embeddings are
 the package's own and stay frozen.
 
+By default the forward pass runs on ONNX Runtime from the int8 graph exported beside the
+weights (:mod:`claimgraph.nlp.encoder_onnx`, no torch); the plain-torch forward pass below
+(:func:`runtime_model`) is the reference, the export's source and the fallback.
+
 :class:`CueEncoder` maps a raw text to per-word-piece cue probabilities and entity tags;
 :mod:`claimgraph.nlp.encoder_runner` runs it beside the parse,
 :mod:`claimgraph.nlp.encoder_entities` puts its entities on the ``Doc``, and the
