@@ -182,3 +182,18 @@ def test_cli_a_library_bug_on_one_input_is_a_failure_not_the_end(tmp_path, monke
     ]
     assert len(failures) == 1
     assert "unexpected error reading the input: ValueError: bad bytes" in failures[0].message
+
+
+def test_the_command_line_starts_without_the_store() -> None:
+    """``analyze`` needs neither the store nor SQLAlchemy, so starting the command line
+    imports neither; the store's default is the same everywhere."""
+    import subprocess
+    import sys
+
+    from claimgraph.cli.common import DEFAULT_DB
+    from claimgraph.store.connect import DEFAULT_DB as STORE_DEFAULT
+
+    assert DEFAULT_DB == STORE_DEFAULT
+    script = "import sys, claimgraph.cli; print('sqlalchemy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "False"

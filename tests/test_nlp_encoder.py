@@ -232,6 +232,65 @@ def test_encoder_precisions_agree_with_float32() -> None:
         assert np.argmax(probs.sum(axis=1)) == np.argmax(exact.sum(axis=1))  # "said"
 
 
+def test_onnx_graphs_compute_what_the_torch_encoder_computes(tmp_path: Path) -> None:
+    from claimgraph.nlp.encoder_onnx import ONNX_FILES
+    from claimgraph.training.encoder_onnx import export
+
+    for name in (ENCODER_META, ENCODER_WEIGHTS):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    assert export(tmp_path, float32=True) == [
+        tmp_path / ONNX_FILES["onnx-int8"], tmp_path / ONNX_FILES["onnx-float32"]
+    ]
+    exact = CueEncoder(tmp_path, precision="float32").probs(TEXT)
+    graph = CueEncoder(tmp_path, precision="onnx-float32")
+    assert graph.precision == "onnx-float32"
+    got = graph.probs(TEXT)
+    assert np.abs(got.probs - exact.probs).max() < 1e-4
+    assert (got.entity_tags == exact.entity_tags).all()
+    # the shipped int8 graph is the export of the shipped weights
+    shipped = CueEncoder(MODEL_DIR, precision="onnx-int8").probs(TEXT)
+    again = CueEncoder(tmp_path, precision="onnx-int8").probs(TEXT)
+    assert np.abs(shipped.probs - again.probs).max() < 1e-6
+    assert np.abs(shipped.probs - exact.probs).max() < 0.35
+    assert np.argmax(shipped.probs.sum(axis=1)) == np.argmax(exact.probs.sum(axis=1))  # "said"
+
+
+def test_a_graph_of_other_weights_is_never_used(tmp_path: Path, caplog) -> None:
+    from claimgraph.nlp.encoder import AUTO_ONNX
+    from claimgraph.nlp.encoder_onnx import ONNX_FILES
+
+    for name in (ENCODER_META, ENCODER_WEIGHTS, ONNX_FILES[AUTO_ONNX]):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    assert CueEncoder(tmp_path).precision == AUTO_ONNX  # auto: the graph where it is
+    from safetensors.numpy import load_file, save_file
+
+    weights = load_file(str(tmp_path / ENCODER_WEIGHTS))
+    weights["classifier.bias"] = weights["classifier.bias"] + 1  # other weights than the graph's
+    save_file(weights, str(tmp_path / ENCODER_WEIGHTS))
+    with pytest.raises(ModelError, match="exported from other weights"):
+        CueEncoder(tmp_path, precision=AUTO_ONNX)
+    with caplog.at_level("WARNING"):
+        fallback = CueEncoder(tmp_path)
+    assert fallback.precision in ("bfloat16", "int8") and "runs on torch" in caplog.text
+
+
+def test_analysis_with_the_shipped_graph_never_imports_torch() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from claimgraph.pipeline import analyze_text\n"
+        "analyze_text('The minister said on Monday that the talks had failed and that "
+        "the government would not sign the treaty this year.')\n"
+        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_encoder_precision_is_a_validated_setting() -> None:
     assert Config().attribution.encoder_precision == "auto"
     with pytest.raises(Exception, match="encoder_precision"):

@@ -60,12 +60,18 @@ class AttributionConfig(_Section):
     #: it runs in a background thread beside the parse, so it needs a second core to be
     #: nearly free).  Off: the CRF alone.
     cue_encoder: bool = True
-    #: Torch threads for the cue encoder (0: torch's default).
+    #: Threads for the cue encoder (0: the library's default).
     encoder_threads: int = Field(default=1, ge=0)
-    #: Arithmetic of the cue encoder: ``bfloat16`` (where the CPU multiplies bfloat16
-    #: natively: AMX or AVX-512 BF16), ``int8`` (dynamic quantisation, fast everywhere,
-    #: less exact), ``float32``, or ``auto``: bfloat16 where native, else int8.
-    encoder_precision: Literal["auto", "bfloat16", "int8", "float32"] = "auto"
+    #: Arithmetic of the cue encoder: on ONNX Runtime without torch, ``onnx-int8`` (the
+    #: shipped graph: int8 weights per channel) or ``onnx-float32`` (a graph exported with
+    #: ``python -m claimgraph.training.encoder_onnx DIR --float32``); in torch,
+    #: ``bfloat16`` (where the CPU multiplies bfloat16 natively: AMX or AVX-512 BF16),
+    #: ``int8`` (dynamic quantisation, less exact) or ``float32``; ``auto``: onnx-int8
+    #: where the weights have its graph and onnxruntime is installed, else bfloat16 where
+    #: native, else int8.
+    encoder_precision: Literal[
+        "auto", "bfloat16", "int8", "float32", "onnx-int8", "onnx-float32"
+    ] = "auto"
     #: Take the named entities from the cue encoder's entity head (distilled from the
     #: small English pipeline's NER) instead of running spaCy's ``ner``, which is about
     #: half of the parse's time; the encoder runs beside the parse.  Off, or with weights

@@ -22,15 +22,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from claimgraph import __version__
 from claimgraph.config import Config
 from claimgraph.errors import ClaimgraphError, StageError
 from claimgraph.ingest import article_from_text
 from claimgraph.model import Article, ArticleAnalysis, Failure, Provenance
-from claimgraph.nlp import load_nlp, parse_with
-from claimgraph.nlp.encoder_runner import attach, encoder_results, spacy_exclusions
+from claimgraph.nlp import import_spacy, load_nlp, parse_with
+from claimgraph.nlp.encoder_runner import (
+    attach,
+    encoder_clock,
+    encoder_results,
+    spacy_exclusions,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 StageFn = Callable[..., ArticleAnalysis]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,9 @@ class Stages:
         self._fns = [(spec, fn) for spec, fn, _ in resolved]
         #: Each stage's versioned implementation name (recorded in provenance).
         self.versions = {spec.name: version for spec, _, version in resolved}
+        #: CPU seconds of the calling thread per stage, summed over the documents, where
+        #: :meth:`Pipeline.profile` turned the profile on (``None``: off).
+        self.cpu_seconds: dict[str, float] | None = None
 
     def provenance(self, meta: dict[str, object]) -> Provenance:
         """The provenance of analyses made by these stages over a spaCy pipeline whose
@@ -142,6 +151,18 @@ class Stages:
         return analysis
 
     def _run_stage(
+        self, spec: StageSpec, fn: StageFn, doc: Doc, analysis: ArticleAnalysis
+    ) -> ArticleAnalysis:
+        if self.cpu_seconds is not None:
+            started = time.thread_time()
+            try:
+                return self._call_stage(spec, fn, doc, analysis)
+            finally:
+                spent = time.thread_time() - started
+                self.cpu_seconds[spec.name] = self.cpu_seconds.get(spec.name, 0.0) + spent
+        return self._call_stage(spec, fn, doc, analysis)
+
+    def _call_stage(
         self, spec: StageSpec, fn: StageFn, doc: Doc, analysis: ArticleAnalysis
     ) -> ArticleAnalysis:
         try:
@@ -210,6 +231,7 @@ class Pipeline:
         stages: Iterable[str] | None = None,
         encoder_thread: bool = True,
     ):
+        import_spacy()  # before the stages import spaCy (without torch)
         self.config = config or Config()
         self.encoder_thread = encoder_thread
         self.stages = Stages(self.config, stages)
@@ -217,6 +239,16 @@ class Pipeline:
         exclude = spacy_exclusions(self.config, attribution=self.uses_attribution)
         self.nlp = load_nlp(self.config.nlp.model, exclude)
         self.provenance = self.stages.provenance(self.nlp.meta)
+
+    def profile(self) -> dict[str, float]:
+        """Turn on the CPU profile and return it: CPU seconds of the analysing thread in
+        the parse (``parse``: spaCy, joining long texts, attaching the encoder's
+        results) and in each stage, and of the cue encoder's thread (``encoder``), summed
+        over the documents analysed from now on (``benchmarks/speed.py`` prints it)."""
+        if self.stages.cpu_seconds is None:
+            self.stages.cpu_seconds = {}
+            self._encoder_clock = encoder_clock()
+        return self.stages.cpu_seconds
 
     def run_doc(self, doc: Doc, article: Article) -> ArticleAnalysis:
         """Run every stage on one parsed article."""
@@ -229,7 +261,7 @@ class Pipeline:
         a :class:`~claimgraph.model.Failure` naming the stage, and the batch goes on.
         """
         with collector_for_batch():
-            for item in self.parse(articles):
+            for item in self._timed(self.parse(articles)):
                 if isinstance(item, Failure):
                     yield item
                     continue
@@ -238,6 +270,23 @@ class Pipeline:
                     yield self.run_doc(doc, article)
                 except ClaimgraphError as err:
                     yield _failure(article, err)
+
+    def _timed(self, items: Iterator[T]) -> Iterator[T]:
+        """``items``, with the calling thread's CPU time spent producing them added to
+        the profile's ``parse`` (where :meth:`profile` turned it on), and the encoder
+        thread's CPU time to its ``encoder``."""
+        profile = self.stages.cpu_seconds
+        if profile is None:
+            yield from items
+            return
+        while True:
+            started = time.thread_time()
+            item = next(items, None)
+            profile["parse"] = profile.get("parse", 0.0) + time.thread_time() - started
+            profile["encoder"] = self._encoder_clock()
+            if item is None:
+                return
+            yield item
 
     def parse(
         self, articles: Iterable[Article | Failure]

@@ -12,6 +12,11 @@ import click
 from claimgraph.config import Config, load_config
 from claimgraph.errors import ClaimgraphError
 
+#: The default store (:data:`claimgraph.store.connect.DEFAULT_DB`, named here so that
+#: starting the command line does not import the store and SQLAlchemy: ``analyze``
+#: needs neither).
+DEFAULT_DB = "claimgraph.db"
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -106,6 +111,7 @@ def config_options(command: F) -> F:
 
 
 __all__ = [
+    "DEFAULT_DB",
     "QUIET_LIBRARIES",
     "config_options",
     "exit_code_for",

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from claimgraph.store.connect import DEFAULT_DB
+from claimgraph.cli.common import DEFAULT_DB
 
 
 def _since(value: str | None) -> dt.datetime | None:

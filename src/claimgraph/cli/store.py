@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 import click
 
 from claimgraph.cli.common import (
+    DEFAULT_DB,
     config_options,
     exit_code_for,
     input_format_option,
     make_config,
 )
-from claimgraph.store.connect import DEFAULT_DB
 
 _DB_HELP = (
     f"The store: a SQLite file (default {DEFAULT_DB} here) or a database URL such as "

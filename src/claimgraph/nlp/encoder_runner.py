@@ -60,6 +60,27 @@ def _libc() -> Any:
 _LIBC = _libc()
 
 
+#: CPU seconds spent in the encoder's background threads (:func:`encoder_clock`).
+_ENCODER_CPU = [0.0]
+
+
+def _timed_output(encoder: CueEncoder, text: str) -> EncoderOutput:
+    import time
+
+    started = time.thread_time()
+    try:
+        return encoder.output(text)
+    finally:
+        _ENCODER_CPU[0] += time.thread_time() - started
+
+
+def encoder_clock() -> Any:
+    """A function giving the CPU seconds the encoder's background threads have spent
+    since this call (:class:`EncoderPrefetch`)."""
+    start = _ENCODER_CPU[0]
+    return lambda: _ENCODER_CPU[0] - start
+
+
 class EncoderPrefetch:
     """Runs the encoder over texts in one background thread, ahead of the parse.
 
@@ -86,7 +107,7 @@ class EncoderPrefetch:
             return _done(self.encoder.output, text)
         if self._submitted % TRIM_EVERY == 0:
             self._pool.submit(_trim_heap)
-        return self._pool.submit(self.encoder.output, text)
+        return self._pool.submit(_timed_output, self.encoder, text)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -198,6 +219,7 @@ __all__ = [
     "USER_DATA_KEY",
     "EncoderPrefetch",
     "attach",
+    "encoder_clock",
     "encoder_for",
     "encoder_results",
     "entities_from_encoder",

@@ -124,13 +124,14 @@ def tuned_names(spec: EncoderSpec) -> list[str]:
     return names
 
 
-def base_tensors(base_dir: Path, layers: int) -> dict[str, Any]:
+def base_tensors(base_dir: Path, layers: int, framework: str = "pt") -> dict[str, Any]:
     """The base encoder's tensors that a ``layers``-layer encoder uses, named with a
-    ``bert.`` prefix, as stored in ``base_dir/model.safetensors``."""
+    ``bert.`` prefix, as stored in ``base_dir/model.safetensors`` (torch tensors, or numpy
+    arrays with ``framework="numpy"``)."""
     from safetensors import safe_open
 
     kept = {}
-    with safe_open(str(base_dir / "model.safetensors"), framework="pt") as weights:
+    with safe_open(str(base_dir / "model.safetensors"), framework=framework) as weights:
         for name in weights.keys():
             bare = name.removeprefix("bert.")
             if (

@@ -30,9 +30,11 @@ from claimgraph.config import Config
 from claimgraph.errors import ModelError
 from claimgraph.evaluation.attribution import load_docs
 from claimgraph.evaluation.folds import Fold
+from claimgraph.nlp.encoder_onnx import ONNX_FILES
 from claimgraph.nlp.encoder_spec import ENCODER_META, ENCODER_WEIGHTS
 from claimgraph.training import BUILD_DIR
 from claimgraph.training.encoder import entity_texts, fit_encoder
+from claimgraph.training.encoder_onnx import export as export_onnx
 from claimgraph.training.reranker import fit_reranker
 from claimgraph.training.taggers import CUE_PARAMS, ROLE_PARAMS, fit_taggers, parse_docs
 
@@ -91,8 +93,11 @@ def train(
         reranker_path.write_text(json.dumps(reranker.to_json(), indent=1, sort_keys=True) + "\n")
     elif reranker_path.exists():
         reranker_path.unlink()  # stale: fitted on other taggers' outputs
+    for name in ONNX_FILES.values():
+        (out_dir / name).unlink(missing_ok=True)  # stale: another fold's encoder
     if encoder:
         fit_encoder(gold_docs, out_dir, extra_texts=entity_texts(entity_data), progress=True)
+        export_onnx(out_dir)
     else:
         for name in (ENCODER_META, ENCODER_WEIGHTS):
             (out_dir / name).unlink(missing_ok=True)  # stale: another fold's encoder
