@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from claimgraph.spark.tables import columns
+
 #: Claims per bucket the number of hyperplanes aims at.
 BLOCK_SIZE = 2000
 _SEED = 20_250_611
@@ -62,15 +64,20 @@ def buckets(vectors: np.ndarray, planes: np.ndarray) -> list[str]:
     return ["".join("1" if s else "0" for s in row) for row in signs]
 
 
-#: One claim on its way through the job: (order key, claim JSON), where the order key
-#: is "published ISO|article id|position" and the claim JSON holds the store's claim
-#: row fields (:func:`claimgraph.narratives.build.article_claims`) plus ``embed_text``,
-#: ``act`` and ``speaker_actor_id``.
-ClaimItem = tuple[str, str]
+#: One claim on its way through the job: (order key, text to embed, claim JSON, speaker
+#: entity id), where the order key is "published ISO|article id|position" and the claim
+#: JSON holds the store's claim row fields
+#: (:func:`claimgraph.narratives.build.article_claims`) and the claim's speech ``act``.
+ClaimItem = tuple[str, str, str, str | None]
+#: The key a claim meets its speaker's entity by: (article id, speaker actor id or "").
+SpeakerKey = tuple[str, str]
 
 
-def article_claim_items(analysis_json: str, site: str | None) -> list[ClaimItem]:
-    """The claims of one article of the ``articles`` table, as the store reads them."""
+def article_claim_items(
+    analysis_json: str, site: str | None
+) -> list[tuple[SpeakerKey, tuple[str, str, str]]]:
+    """The claims of one article of the ``articles`` table, as the store reads them:
+    ``(speaker key, (order key, text to embed, claim JSON))`` each."""
     from claimgraph.model import ArticleAnalysis
     from claimgraph.narratives.build import article_claims
     from claimgraph.store.rows import published_at
@@ -79,25 +86,22 @@ def article_claim_items(analysis_json: str, site: str | None) -> list[ClaimItem]
     published = published_at(analysis.article.published)
     speakers = {s.id: s.speaker.actor_id for s in analysis.statements if s.speaker is not None}
     row = {"published": published, "site": site}
+    when = published.isoformat() if published else None
     items = []
     for position, claim in enumerate(article_claims(row, {}, analysis)):
-        fields = {
-            **claim.row,
-            "published": published.isoformat() if published else None,
-            "embed_text": claim.embed_text,
-            "act": claim.act,
-            "speaker_actor_id": speakers.get(claim.row["statement_id"] or ""),
-        }
-        order = f"{fields['published'] or ''}|{analysis.article.id}|{position:06d}"
-        items.append((order, json.dumps(fields, ensure_ascii=False)))
+        fields = {**claim.row, "published": when, "act": claim.act}
+        speaker = speakers.get(claim.row["statement_id"] or "") or ""
+        order = f"{when or ''}|{analysis.article.id}|{position:06d}"
+        claim_json = json.dumps(fields, ensure_ascii=False)
+        items.append(((analysis.article.id, speaker), (order, claim.embed_text, claim_json)))
     return items
 
 
 def embed_partition(
     items: Iterable[ClaimItem], bits: int
-) -> Iterator[tuple[str, tuple[str, str, bytes]]]:
-    """``(bucket, (order, claim JSON, vector bytes))`` for each claim of a partition,
-    embedded in batches."""
+) -> Iterator[tuple[str, tuple[str, str, str, str | None, bytes]]]:
+    """``(bucket, (*item, vector bytes))`` for each claim of a partition, embedded in
+    batches."""
     from transformers.utils import logging as transformers_logging
 
     from claimgraph.narratives.propositions import embed_claims
@@ -106,9 +110,8 @@ def embed_partition(
     planes = hyperplanes(bits)
     batch: list[ClaimItem] = []
 
-    def flush() -> Iterator[tuple[str, tuple[str, str, bytes]]]:
-        texts = [json.loads(item[1])["embed_text"] for item in batch]
-        vectors = embed_claims(texts, batch_size=64)
+    def flush() -> Iterator[tuple[str, tuple[str, str, str, str | None, bytes]]]:
+        vectors = embed_claims([item[1] for item in batch], batch_size=64)
         for item, vector, bucket in zip(batch, vectors, buckets(vectors, planes), strict=True):
             yield bucket, (*item, vector.astype(np.float32).tobytes())
         batch.clear()
@@ -122,7 +125,7 @@ def embed_partition(
 
 
 def group_bucket(
-    bucket: str, claims: Iterable[tuple[str, str, bytes]]
+    bucket: str, claims: Iterable[tuple[str, str, str, str | None, bytes]]
 ) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """A bucket's claims placed in publication order (then article, position) into
     propositions, with their stances and contradictions, exactly as the store's build
@@ -136,19 +139,15 @@ def group_bucket(
 
     index = PropositionIndex()
     placed: list[NewClaim] = []
-    for _, claim_json, vector in sorted(claims, key=lambda c: c[0]):
-        fields = json.loads(claim_json)
-        published = dt.datetime.fromisoformat(fields["published"]) if fields["published"] else None
-        row = {
-            k: v
-            for k, v in fields.items()
-            if k not in ("embed_text", "act", "speaker_actor_id", "published")
-        }
-        row["published"] = published
+    for _, embed_text, claim_json, entity_id, vector in sorted(claims, key=lambda c: c[0]):
+        row = json.loads(claim_json)
+        act = row.pop("act")
+        published = dt.datetime.fromisoformat(row["published"]) if row["published"] else None
+        row.update(published=published, speaker_entity_id=entity_id)
         claim = NewClaim(
             row=row,
-            embed_text=fields["embed_text"],
-            act=fields["act"],
+            embed_text=embed_text,
+            act=act,
             values=claim_values(row["text"]),
             vector=np.frombuffer(vector, dtype=np.float32),
         )
@@ -196,18 +195,9 @@ def group_bucket(
         yield "contradictions", tuple(found[name] for name in CONTRADICTION_COLUMNS)
 
 
-#: Columns of the ``contradictions`` table (those of the store's).
-CONTRADICTION_COLUMNS = (
-    "id",
-    "kind",
-    "about",
-    "score",
-    "a_claim_id",
-    "b_claim_id",
-    "a_article_id",
-    "b_article_id",
-    "proposition_id",
-)
+#: Columns of the ``contradictions`` table (the store's; ``proposition_id`` is text here,
+#: ``bucket/number``).
+CONTRADICTION_COLUMNS = tuple(columns("contradictions"))
 
 
 def _schemas() -> dict[str, Any]:
@@ -266,20 +256,9 @@ def run_propositions(
     )
     link_of = links.rdd.map(lambda r: ((r[0], r[1]), r[2]))
 
-    def keyed(item: ClaimItem) -> tuple[tuple[str, str], ClaimItem]:
-        fields = json.loads(item[1])
-        return (fields["article_id"], fields["speaker_actor_id"] or ""), item
-
-    def with_entity(pair: tuple[Any, tuple[ClaimItem, str | None]]) -> ClaimItem:
-        (order, claim_json), entity_id = pair[1]
-        fields = json.loads(claim_json)
-        fields["speaker_entity_id"] = entity_id
-        return order, json.dumps(fields, ensure_ascii=False)
-
     claims = (
-        items.map(keyed)
-        .leftOuterJoin(link_of)
-        .map(with_entity)
+        items.leftOuterJoin(link_of)
+        .map(lambda pair: (*pair[1][0], pair[1][1]))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     try:
