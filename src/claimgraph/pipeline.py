@@ -261,15 +261,23 @@ class Pipeline:
         a :class:`~claimgraph.model.Failure` naming the stage, and the batch goes on.
         """
         with collector_for_batch():
-            for item in self._timed(self.parse(articles)):
-                if isinstance(item, Failure):
-                    yield item
-                    continue
-                doc, article = item
-                try:
-                    yield self.run_doc(doc, article)
-                except ClaimgraphError as err:
-                    yield _failure(article, err)
+            yield from self.analyze_parsed(articles)
+
+    def analyze_parsed(
+        self, articles: Iterable[Article | Failure]
+    ) -> Iterator[ArticleAnalysis | Failure]:
+        """:meth:`analyze` without tuning the garbage collector around the batch (for a
+        process that keeps it tuned for its whole life: a worker of
+        :func:`~claimgraph.workers.analyze_in_workers`)."""
+        for item in self._timed(self.parse(articles)):
+            if isinstance(item, Failure):
+                yield item
+                continue
+            doc, article = item
+            try:
+                yield self.run_doc(doc, article)
+            except ClaimgraphError as err:
+                yield _failure(article, err)
 
     def _timed(self, items: Iterator[T]) -> Iterator[T]:
         """``items``, with the calling thread's CPU time spent producing them added to

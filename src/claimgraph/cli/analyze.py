@@ -19,6 +19,20 @@ from claimgraph.cli.common import (
 from claimgraph.errors import ClaimgraphError
 from claimgraph.model import Failure
 from claimgraph.outputs.writers import FORMATS
+from claimgraph.workers import MAX_AUTO_WORKERS
+
+
+def workers_value(value: str) -> int | str:
+    """``--workers``: ``auto`` or a positive number."""
+    if value == "auto":
+        return value
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise click.BadParameter(f"{value!r} is neither a positive number nor auto")
+    return count
 
 
 @click.command()
@@ -49,6 +63,16 @@ from claimgraph.outputs.writers import FORMATS
     "network). By default they are refused, so that a URL cannot reach this machine's "
     "own services.",
 )
+@click.option(
+    "-j",
+    "--workers",
+    default="auto",
+    show_default=True,
+    callback=lambda ctx, param, value: workers_value(value),
+    help="Processes analysing side by side: a number, or auto (one per core, at most "
+    f"{MAX_AUTO_WORKERS}). The models load once and are shared; each further process "
+    "adds its working memory (about 0.2-0.4 GB). 1 analyses in this process.",
+)
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def analyze(
     inputs: tuple[str, ...],
@@ -59,6 +83,7 @@ def analyze(
     model: str | None,
     no_cue_encoder: bool,
     allow_private_urls: bool | None,
+    workers: int | str,
     no_progress: bool,
 ) -> None:
     """Analyse articles: files, URLs, JSONL, feeds, WARC, or - for stdin.
@@ -77,6 +102,7 @@ def analyze(
     from claimgraph.outputs.files import check_not_an_input
     from claimgraph.outputs.writers import open_writer
     from claimgraph.pipeline import Pipeline
+    from claimgraph.workers import analyze_in_workers
 
     stats = IngestStats()
     try:
@@ -102,7 +128,8 @@ def analyze(
     n_ok = n_failed = 0
     with _output(output, fmt) as stream:
         writer = open_writer(fmt, stream)
-        for item in progress(pipeline.analyze(articles), total=total, disable=no_progress):
+        results = analyze_in_workers(pipeline, articles, workers=workers)
+        for item in progress(results, total=total, disable=no_progress):
             if isinstance(item, Failure):
                 n_failed += 1
                 message = " ".join(item.message.split())  # one line, whatever the cause
