@@ -123,3 +123,66 @@ def test_analyze_workers_option(tmp_path):
     assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == len(TEXTS)
     bad = runner.invoke(main, ["analyze", str(data), "--workers", "0"])
     assert bad.exit_code == 2 and "neither a positive number nor auto" in bad.output
+
+
+def test_workers_die_with_their_parent(tmp_path):
+    """``kill -9`` of ``analyze`` leaves no worker waiting for work forever."""
+    import subprocess
+    import sys
+    import time
+
+    data = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": f"a{i}", "text": TEXTS[i % 10]}) + "\n" for i in range(400)]
+    data.write_text("".join(lines))
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "claimgraph.cli", "analyze", str(data), "-f", "jsonl"]
+    process = subprocess.Popen([*command, "-o", str(out), "-j", "2", "--no-progress"])
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out.exists() and out.stat().st_size):
+        time.sleep(0.2)
+    workers = _children(process.pid)
+    assert len(workers) >= 2, "the workers had not started"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_ingest_with_workers_stores_every_article(tmp_path, store_url):
+    from claimgraph.store import open_store
+
+    data = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(TEXTS)]
+    data.write_text("".join(lines))
+    runner = CliRunner()
+    args = ["ingest", str(data), "--db", store_url, "-j", "2", "--no-progress"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    with open_store(store_url) as store:  # the store's connection outlived the workers
+        rows = store.rows("articles")
+        assert sorted(r["source_name"] for r in rows) == sorted(f"a{i}" for i in range(10))
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0 and "0 stored, 10 already stored" in again.output, again.output

@@ -57,6 +57,8 @@ Result = ArticleAnalysis | Failure
 
 #: The pipeline the workers inherit (set in the parent just before they are forked).
 _PIPELINE: list[Pipeline] = []
+#: The process id of the workers' parent.
+_PARENT: list[int] = []
 
 
 def can_fork() -> bool:
@@ -120,6 +122,18 @@ def analyze_in_workers(
             yield from pool.collect(*pending.popleft())
 
 
+class WorkerAnalyser:
+    """``pipeline`` analysing in ``workers`` processes, behind the pipeline's own
+    ``analyze`` (what the store's ingest takes)."""
+
+    def __init__(self, pipeline: Pipeline, workers: int | str | None = "auto") -> None:
+        self.pipeline = pipeline
+        self.workers = workers
+
+    def analyze(self, articles: Iterable[Item]) -> Iterator[Result]:
+        return analyze_in_workers(self.pipeline, articles, workers=self.workers)
+
+
 def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
     while chunk := list(itertools.islice(items, size)):
         yield chunk
@@ -176,6 +190,7 @@ class _WorkerPool:
     def _start(self) -> None:
         _warm(self.pipeline)
         _PIPELINE[:] = [self.pipeline]
+        _PARENT[:] = [os.getpid()]
         self._executor = ProcessPoolExecutor(
             self.count,
             mp_context=multiprocessing.get_context("fork"),
@@ -231,11 +246,31 @@ def _init_worker() -> None:
     cue encoder in this process's one thread, keep the collector off inherited objects."""
     from claimgraph.pipeline import GC_YOUNG_THRESHOLD
 
+    _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     pipeline = _PIPELINE[0]
     pipeline.encoder_thread = False
     gc.freeze()
     gc.set_threshold(max(gc.get_threshold()[0], GC_YOUNG_THRESHOLD), *gc.get_threshold()[1:])
+
+
+#: ``prctl`` option: the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this worker when its parent dies, however it dies (``kill
+    -9`` included): an orphaned worker would otherwise wait for work forever."""
+    import ctypes
+
+    parent = _PARENT[0]
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _analyze_chunk(chunk: list[Item]) -> list[Result]:
@@ -259,6 +294,7 @@ def _died(article: Article) -> Failure:
 __all__ = [
     "CHUNK_SIZE",
     "MAX_AUTO_WORKERS",
+    "WorkerAnalyser",
     "analyze_in_workers",
     "available_cores",
     "can_fork",

@@ -15,24 +15,11 @@ from claimgraph.cli.common import (
     fail,
     input_format_option,
     make_config,
+    workers_option,
 )
 from claimgraph.errors import ClaimgraphError
 from claimgraph.model import Failure
 from claimgraph.outputs.writers import FORMATS
-from claimgraph.workers import MAX_AUTO_WORKERS
-
-
-def workers_value(value: str) -> int | str:
-    """``--workers``: ``auto`` or a positive number."""
-    if value == "auto":
-        return value
-    try:
-        count = int(value)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise click.BadParameter(f"{value!r} is neither a positive number nor auto")
-    return count
 
 
 @click.command()
@@ -63,16 +50,7 @@ def workers_value(value: str) -> int | str:
     "network). By default they are refused, so that a URL cannot reach this machine's "
     "own services.",
 )
-@click.option(
-    "-j",
-    "--workers",
-    default="auto",
-    show_default=True,
-    callback=lambda ctx, param, value: workers_value(value),
-    help="Processes analysing side by side: a number, or auto (one per core, at most "
-    f"{MAX_AUTO_WORKERS}). The models load once and are shared; each further process "
-    "adds its working memory (about 0.2-0.4 GB). 1 analyses in this process.",
-)
+@workers_option
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def analyze(
     inputs: tuple[str, ...],

@@ -89,6 +89,34 @@ def input_format_option(command: F) -> F:
     )(command)
 
 
+def _workers_value(ctx: click.Context, param: click.Parameter, value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise click.BadParameter(f"{value!r} is neither a positive number nor auto")
+    return count
+
+
+def workers_option(command: F) -> F:
+    """The ``--workers`` option of every command that analyses articles."""
+    from claimgraph.workers import MAX_AUTO_WORKERS
+
+    return click.option(
+        "-j",
+        "--workers",
+        default="auto",
+        show_default=True,
+        callback=_workers_value,
+        help="Processes analysing side by side: a number, or auto (one per core, at most "
+        f"{MAX_AUTO_WORKERS}). The models load once and are shared; each further process "
+        "adds its working memory (about 0.2-0.4 GB). 1 analyses in this process.",
+    )(command)
+
+
 def config_options(command: F) -> F:
     """The ``--config``, ``--model`` and ``--no-cue-encoder`` options every command that
     loads the pipeline takes."""
@@ -119,4 +147,5 @@ __all__ = [
     "input_format_option",
     "make_config",
     "setup_logging",
+    "workers_option",
 ]

@@ -18,6 +18,7 @@ from claimgraph.cli.common import (
     exit_code_for,
     input_format_option,
     make_config,
+    workers_option,
 )
 
 _DB_HELP = (
@@ -54,6 +55,7 @@ def _db_option(command: F) -> F:
 @click.option(
     "--allow-private-urls", is_flag=True, default=None, help="Also fetch private-network URLs."
 )
+@workers_option
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def ingest(
     inputs: tuple[str, ...],
@@ -65,6 +67,7 @@ def ingest(
     model: str | None,
     no_cue_encoder: bool,
     allow_private_urls: bool | None,
+    workers: int | str,
     no_progress: bool,
 ) -> None:
     """Analyse articles into a store: files, directories, URLs, JSONL, feeds, WARC, or -.
@@ -91,6 +94,7 @@ def ingest(
     from claimgraph.store import open_store
     from claimgraph.store.ingest import IngestCounts
     from claimgraph.store.ingest import ingest as ingest_into
+    from claimgraph.workers import WorkerAnalyser
 
     config = make_config(
         config_path,
@@ -116,7 +120,7 @@ def ingest(
         events = ingest_into(
             store,
             items,
-            analyser=lambda: Pipeline(config),
+            analyser=lambda: WorkerAnalyser(Pipeline(config), workers),
             weights_hash=digest,
             run_id=run_id,
             reanalyze=reanalyze,
