@@ -111,7 +111,7 @@ def analyze_in_workers(
         return
     chunks = _chunks(itertools.chain(head, items), chunk_size)
     with _WorkerPool(pipeline, count) as pool:
-        pending: collections.deque[tuple[list[Item], Future[list[Result]]]] = (
+        pending: collections.deque[tuple[list[Item], tuple[int, Future[list[Result]]]]] = (
             collections.deque()
         )
         for chunk in chunks:
@@ -146,6 +146,8 @@ class _WorkerPool:
         self.pipeline = pipeline
         self.count = count
         self._executor: ProcessPoolExecutor | None = None
+        #: Counts the sets of workers started (a new set replaces one where a worker died).
+        self._generation = 0
 
     def __enter__(self) -> _WorkerPool:
         # The loaded models are left out of the parent's cyclic collections too: a
@@ -158,37 +160,45 @@ class _WorkerPool:
         self._stop(kill=kind is not None)
         gc.unfreeze()
 
-    def submit(self, chunk: list[Item]) -> Future[list[Result]]:
+    def submit(self, chunk: list[Item]) -> tuple[int, Future[list[Result]]]:
+        """Hand ``chunk`` to a worker: the pool's generation (which workers took it) and
+        the future of its results."""
         assert self._executor is not None
         try:
-            return self._executor.submit(_analyze_chunk, chunk)
+            return self._generation, self._executor.submit(_analyze_chunk, chunk)
         except BrokenProcessPool:
             future: Future[list[Result]] = Future()
             future.set_exception(BrokenProcessPool("a worker process died"))
-            return future
+            return self._generation, future
 
-    def collect(self, chunk: list[Item], future: Future[list[Result]]) -> Iterator[Result]:
+    def collect(
+        self, chunk: list[Item], submitted: tuple[int, Future[list[Result]]]
+    ) -> Iterator[Result]:
         """The results of ``chunk``; where its worker died, each article again alone in a
         fresh worker, and a recorded failure for one that takes that worker down too."""
+        generation, future = submitted
         try:
             yield from future.result()
             return
         except BrokenProcessPool:
             pass
-        logger.warning("a worker process died; analysing its articles again one by one")
-        self._restart()
+        if generation == self._generation:  # else the workers were replaced already
+            logger.warning("a worker process died; analysing its articles again one by one")
+            self._restart()
         for item in chunk:
             if isinstance(item, Failure):
                 yield item
                 continue
             try:
-                yield from self.submit([item]).result()
+                yield from self.submit([item])[1].result()
             except BrokenProcessPool:
                 self._restart()
                 yield _died(item)
 
     def _start(self) -> None:
-        _warm(self.pipeline)
+        if self._generation == 0:
+            _warm(self.pipeline)
+        self._generation += 1
         _PIPELINE[:] = [self.pipeline]
         _PARENT[:] = [os.getpid()]
         self._executor = ProcessPoolExecutor(
