@@ -154,6 +154,23 @@ def test_evidence_hedges_claim_cues_seeming_questions_and_insistence(nlp, text, 
         ("If the talks fail, the union could strike next week.", "the union could strike",
          ["could"]),
         ("If the talks fail, the union could strike next week.", "the talks fail", []),
+        # signs the text points to hedge; signs someone sees or reads into something do not
+        ("Signs are growing that the ceasefire is collapsing.", "the ceasefire is collapsing",
+         ["Signs"]),
+        ("There are signs that the economy is recovering.", "the economy is recovering",
+         ["signs"]),
+        ("If we see signs that a machine is vulnerable, we tell the officials.",
+         "a machine is vulnerable", []),
+        ("Aides cast the win as a sign that her message was working.",
+         "her message was working", []),
+        # evidence indicates; a person who "indicated" something said it
+        ("The poll indicates that the governor is losing support.",
+         "the governor is losing support", ["indicates"]),
+        ("The senator indicated that she would vote for the bill.",
+         "she would vote for the bill", []),
+        # idioms of stated uncertainty; an ability in a comparison is no doubt
+        ("The jury is still out on the new policy.", None, ["jury is still out"]),
+        ("He hired as many workers as he could.", None, []),
     ],
 )
 def test_evidence_hedges_claim_hedges_scope_and_voice(nlp, text, target, cues):
@@ -176,6 +193,14 @@ def test_evidence_hedges_claim_hedges_scope_and_voice(nlp, text, target, cues):
          []),
         ("He kept saying what he truly believed about the war.", "saying",
          "what he truly believed about the war", []),
+        ("Critics attacked the plan, suggesting that the figures were inflated.", "suggesting",
+         "that the figures were inflated", ["suggesting"]),
+        ("The new policy sounds unworkable to economists.", "sounds", "unworkable to economists",
+         ["sounds"]),
+        ("He sounded a rare note of humility.", "sounded", "a rare note of humility", []),
+        # a share of people polled believing something: their belief, not a hedge
+        ("Some 20 percent of voters said they believe the senator was born abroad.", "said",
+         "they believe the senator was born abroad", []),
     ],
 )
 def test_evidence_hedges_statement_cue_words(nlp, text, cue, content, cues):

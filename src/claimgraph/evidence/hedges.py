@@ -63,8 +63,17 @@ HEDGE_VERBS = frozenset({
     "thought", "speculate", "speculates", "speculated", "guess", "assume", "assumed",
     "presume", "presumed", "allege", "alleges", "alleged", "rumor", "rumored", "rumoured",
     "doubt", "doubts", "doubted", "estimate", "estimates", "estimated", "tend", "tends",
-    "expect", "expects", "expected",
+    "expect", "expects", "expected", "sound", "sounds", "sounded", "sounding",
 })
+#: Nouns of tentative indication whose "that" clause they put in doubt ("signs are growing
+#: that ...", "there are indications that ...").
+INDICATION_NOUNS = frozenset({"sign", "signs", "indication", "indications", "hint", "hints"})
+#: Idioms of stated uncertainty; each hedges the sentence it stands in.
+UNCERTAINTY_IDIOMS: tuple[tuple[str, ...], ...] = (
+    ("jury", "is", "still", "out"), ("jury", "is", "out"), ("jury", "'s", "still", "out"),
+    ("remains", "to", "be", "seen"), ("remain", "to", "be", "seen"),
+    ("anyone", "'s", "guess"), ("an", "open", "question"),
+)
 #: Subordinators that make a clause conditional or open.
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether", "lest", "provided", "suppose",
                                "supposing", "assuming"})
@@ -172,6 +181,16 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
             start, end = _subtree_chars(clause)
             yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "verb",
                            start, end)
+        elif low in INDICATION_NOUNS and token.pos_ == "NOUN" and (
+            clause := _indicated_clause(token)
+        ) is not None:
+            start, end = _subtree_chars(clause)
+            yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "noun",
+                           start, end)
+        elif (idiom := _idiom_at(token)) is not None:
+            yield HedgeCue(token.idx, idiom.idx + len(idiom.text),
+                           token.doc.text[token.idx : idiom.idx + len(idiom.text)], "idiom",
+                           sent[0].idx, sent[-1].idx + len(sent[-1].text))
         elif low in CONDITIONAL_MARKS and token.dep_ == "mark":
             yield _cue(token, "conditional", head)
         elif _is_passive_reporting(token):
@@ -179,6 +198,34 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
             start, end = _subtree_chars(comp)
             yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "reporting",
                            start, end)
+
+
+def _indicated_clause(token: Token) -> Token | None:
+    """The "that" clause a noun of indication governs where the text itself points to the
+    signs ("there are signs that ...", "signs are growing that ..."): the noun is the
+    subject, or the existential "there are"'s; seeing signs ("if we see signs that")
+    or casting something as one ("cast the win as a sign that") reports someone's
+    reading."""
+    if token.dep_ not in ("nsubj", "attr"):
+        return None
+    holders = [token, token.head]
+    for holder in holders:
+        for child in holder.children:
+            if child.dep_ in ("acl", "ccomp") and any(
+                c.dep_ == "mark" and c.lower_ == "that" for c in child.children
+            ):
+                return child
+    return None
+
+
+def _idiom_at(token: Token) -> Token | None:
+    """The last token of an idiom of :data:`UNCERTAINTY_IDIOMS` that starts at ``token``."""
+    doc = token.doc
+    for idiom in UNCERTAINTY_IDIOMS:
+        end = token.i + len(idiom)
+        if end <= len(doc) and all(doc[token.i + k].lower_ == w for k, w in enumerate(idiom)):
+            return doc[end - 1]
+    return None
 
 
 #: Words of certainty that hedge when weakened ("almost certainly") or denied ("not sure").
@@ -299,6 +346,38 @@ def _proposes(token: Token) -> bool:
     return False
 
 
+def _comparative(token: Token) -> bool:
+    """A modal in the second half of a comparison ("as many men as she could"): what
+    someone was able to do, not a possibility."""
+    clause = token.head
+    if not any(c.dep_ == "mark" and c.lower_ == "as" for c in clause.children):
+        return False
+    governor = clause.head
+    return any(c.lower_ == "as" and c.i < clause.i for c in (governor, *governor.subtree)
+               if c.dep_ == "advmod")
+
+
+#: Words of a speaker that is a share of people polled ("20 percent said they believe").
+SURVEY_WORDS = frozenset({"percent", "%", "majority", "respondents", "half", "third",
+                          "quarter", "plurality", "minority"})
+
+
+def _survey_speaker(token: Token) -> bool:
+    """Whether the belief verb ``token`` reports what a share of people polled said
+    ("some 20 percent ... said they believe ..."): their belief, not a speaker's hedge."""
+    node = token
+    for _ in range(6):
+        if node.head.i == node.i:
+            return False
+        node = node.head
+        subj = _subject(node)
+        if node.pos_ in ("VERB", "AUX") and subj is not None and subj.i != token.i:
+            if subj in token.subtree:
+                continue
+            return any(t.lower_ in SURVEY_WORDS or t.like_num for t in subj.subtree)
+    return False
+
+
 def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool:
     """Whether ``cue`` (found at ``token``) puts a claim in doubt, in the sense of the
     evidence status ``hedged``: conditionals and open questions ("if", "whether") do
@@ -318,11 +397,14 @@ def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool
         circumstance = token.head.dep_ in ("relcl", "advcl") and any(
             t.dep_ == "advmod" and t.lower_ in ("when", "where", "whenever")
             and t.i < token.i for t in token.head.subtree)
-        return token.lower_ in CLAIM_MODALS and not open_clause and not circumstance
+        return (token.lower_ in CLAIM_MODALS and not open_clause and not circumstance
+                and not _comparative(token))
     if cue.kind in ("adjective", "adverb") and _open_degree(token):
         return False
     if cue.kind == "verb" and token.lower_ in PROPOSAL_VERBS and _proposes(token):
         return False
+    if cue.kind == "verb" and token.lower_ in INDICATION_VERBS:
+        return _impersonal_subject(token)  # "she indicated that ..." said it
     if cue.kind == "verb" and token.lower_ in BELIEF_VERBS:
         if any(c.dep_ == "auxpass" for c in token.children):
             return True  # "is expected to", "is believed to": the writer keeps a distance
@@ -332,7 +414,7 @@ def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool
                         or (c.dep_ == "dobj" and c.tag_ in ("WP", "WDT"))  # "what he believed"
                         for c in token.children)
         selves = REPORTED_SELF if reported else FIRST_PERSON
-        return not insisting and any(
+        return not insisting and not (reported and _survey_speaker(token)) and any(
             c.dep_ == "nsubj" and c.lower_ in selves for c in token.children
         )
     return True
@@ -383,8 +465,29 @@ EPISTEMIC_CUES = frozenset({
     "appear", "appears", "appeared", "seem", "seems", "seemed", "suggest", "suggests",
     "suggested", "suspect", "suspects", "suspected", "speculate", "speculated", "speculates",
     "allege", "alleged", "alleges", "guess", "presume", "presumed", "assume", "assumed",
-    "rumored", "rumoured", "hint", "hints", "hinted", "hinting",
+    "rumored", "rumoured", "hint", "hints", "hinted", "hinting", "suggesting", "appearing",
+    "seeming", "speculating",
 })
+#: Verbs of seeming by sound: epistemic only with a complement ("sounds unworkable").
+SOUND_VERBS = frozenset({"sound", "sounds", "sounded"})
+#: Verbs of indication: a hedge with a subject that is not a person ("the poll indicates
+#: that ..."); a person who "indicated" something said it.
+INDICATION_VERBS = frozenset({"indicate", "indicates", "indicated", "indicating"})
+#: Subjects that indicate without saying: things that are read as evidence.
+INDICATORS = frozenset({
+    "it", "this", "that", "which", "poll", "polls", "polling", "survey", "surveys", "data",
+    "study", "studies", "research", "report", "reports", "evidence", "figures", "numbers",
+    "results", "result", "analysis", "records", "documents", "document", "findings",
+    "statistics", "trend", "trends", "sign", "signs", "record", "tests", "test", "model",
+    "models", "projections", "estimates", "count", "returns", "turnout",
+})
+
+
+def _impersonal_subject(token: Token) -> bool:
+    """Whether the subject of verb ``token`` is evidence that indicates ("the poll
+    indicates that ..."), not someone who said something ("she indicated that ...")."""
+    subj = _subject(token)
+    return subj is not None and subj.lower_ in INDICATORS
 
 
 def _cue_word_hedges(token: Token) -> bool:
@@ -395,6 +498,11 @@ def _cue_word_hedges(token: Token) -> bool:
     low = token.lower_
     if low in EPISTEMIC_CUES:
         return not (low in PROPOSAL_VERBS and _proposes(token))
+    if low in INDICATION_VERBS:
+        return _impersonal_subject(token)
+    if low in SOUND_VERBS:  # "sounds unworkable", "sounded like"; not "sounded a note"
+        return any(c.dep_ in ("acomp", "attr", "xcomp", "oprd") for c in token.children) or (
+            _like_clause(token) is not None)
     if low in CLAIM_MODALS and token.dep_ in ("aux", "auxpass"):
         return not any(c.dep_ == "mark" and c.lower_ in ("whether", "if")
                        for c in token.head.children)
