@@ -44,7 +44,8 @@ N_CLAIMS = 200
 
 #: The drawn sets: file -> (first article in hash order, seed of the claim draw).
 SETS = {"hedged_claims.jsonl": (0, 19), "hedged_claims_b.jsonl": (40, 20),
-        "hedged_claims_c.jsonl": (80, 21), "hedged_claims_d.jsonl": (120, 22)}
+        "hedged_claims_c.jsonl": (80, 21), "hedged_claims_d.jsonl": (120, 22),
+        "hedged_claims_e.jsonl": (160, 23)}
 
 
 def _all_articles(data: Path) -> list[dict[str, Any]]:

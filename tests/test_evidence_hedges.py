@@ -171,6 +171,16 @@ def test_evidence_hedges_claim_cues_seeming_questions_and_insistence(nlp, text, 
         # idioms of stated uncertainty; an ability in a comparison is no doubt
         ("The jury is still out on the new policy.", None, ["jury is still out"]),
         ("He hired as many workers as he could.", None, []),
+        # questions assert nothing: asked, embedded ("who might"), or after a word that asks
+        ("Could the strike end before the weekend?", None, []),
+        ("The question of who might replace the judge divides the senate.", None, []),
+        ("Reporters asked how the plan could work without new taxes.",
+         "the plan could work without new taxes", []),
+        ("The poll revealed how the state may decide the election.", None, ["may"]),
+        ("The man who might win the race spoke on Monday.", None, ["might"]),
+        # what someone tries to seem; a poll's "likely voters"
+        ("Officers ride bikes in an effort not to appear confrontational.", None, []),
+        ("The survey of likely voters was taken last week.", None, []),
     ],
 )
 def test_evidence_hedges_claim_hedges_scope_and_voice(nlp, text, target, cues):
@@ -198,6 +208,11 @@ def test_evidence_hedges_claim_hedges_scope_and_voice(nlp, text, target, cues):
         ("The new policy sounds unworkable to economists.", "sounds", "unworkable to economists",
          ["sounds"]),
         ("He sounded a rare note of humility.", "sounded", "a rare note of humility", []),
+        # a proposal; a past expectation the speaker reports
+        ("He suggested boycotting the company until it complied.", "suggested",
+         "boycotting the company until it complied", []),
+        ("He acknowledged that he expected his campaign to face scrutiny.", "acknowledged",
+         "that he expected his campaign to face scrutiny", []),
         # a share of people polled believing something: their belief, not a hedge
         ("Some 20 percent of voters said they believe the senator was born abroad.", "said",
          "they believe the senator was born abroad", []),

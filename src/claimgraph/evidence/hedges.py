@@ -17,6 +17,38 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from claimgraph.evidence.hedge_words import (
+    BELIEF_NOUNS,
+    BELIEF_VERBS,
+    CERTAINTY_WORDS,
+    CLAIM_HEDGE_ADVERBS,
+    CLAIM_MODALS,
+    CONDITIONAL_MARKS,
+    DEONTIC_MODALS,
+    EPISTEMIC_CUES,
+    EPISTEMIC_MODALS,
+    FIRST_PERSON,
+    FRONTED_CLAUSES,
+    HEDGE_ADJECTIVES,
+    HEDGE_ADVERBS,
+    HEDGE_VERBS,
+    INDICATION_NOUNS,
+    INDICATION_VERBS,
+    INDICATORS,
+    INSISTING,
+    LOOK_VERBS,
+    MODALS,
+    PASSIVE_REPORTING,
+    POLL_NOUNS,
+    PROPOSAL_VERBS,
+    QUESTION_WORDS,
+    REPORTED_SELF,
+    SOUND_VERBS,
+    SURVEY_WORDS,
+    UNCERTAINTY_IDIOMS,
+    WEAKENERS,
+    WH_TAGS,
+)
 from claimgraph.model import Span
 
 if TYPE_CHECKING:
@@ -29,58 +61,6 @@ logger = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------
 # Lexicons (general English hedging vocabulary, never article wording)
 # ---------------------------------------------------------------------------
-
-#: Modal auxiliaries, by the kind of uncertainty they express.
-MODALS: dict[str, str] = {
-    "may": "possible", "might": "possible", "could": "possible", "can": "possible",
-    "ca": "possible", "would": "conditional", "should": "probable", "must": "probable",
-    "will": "future", "wo": "future", "shall": "future", "'ll": "future", "'d": "conditional",
-}
-#: Epistemic modals that make a claim ``hedged`` (``will``/``can`` do not).
-EPISTEMIC_MODALS = frozenset({"may", "might", "could", "would", "should", "must"})
-
-#: Hedging adverbs and adjectives ("reportedly", "likely").
-HEDGE_ADVERBS = frozenset({
-    "allegedly", "reportedly", "possibly", "probably", "perhaps", "maybe", "apparently",
-    "seemingly", "supposedly", "purportedly", "presumably", "likely", "unlikely",
-    "potentially", "arguably", "ostensibly", "conceivably", "plausibly", "reputedly",
-    "evidently", "roughly", "approximately", "almost", "nearly", "about", "around",
-})
-#: Adverbs that hedge a *claim* (a subset: approximators hedge numbers, not claims).
-CLAIM_HEDGE_ADVERBS = HEDGE_ADVERBS - {"roughly", "approximately", "almost", "nearly", "about",
-                                       "around", "evidently"}
-#: Adjectives that hedge the proposition they govern ("it is likely that ...").
-HEDGE_ADJECTIVES = frozenset({
-    "likely", "unlikely", "possible", "probable", "alleged", "suspected", "apparent",
-    "presumed", "purported", "supposed", "uncertain", "unclear", "unconfirmed", "rumored",
-    "rumoured", "potential", "conceivable", "doubtful",
-})
-#: Verbs that put their complement in doubt ("appears to", "seems", "suggests").
-HEDGE_VERBS = frozenset({
-    "appear", "appears", "appeared", "appearing", "seem", "seems", "seemed", "seeming",
-    "suggest", "suggests", "suggested", "suggesting", "indicate", "indicates", "indicated",
-    "suspect", "suspects", "suspected", "believe", "believes", "believed", "think", "thinks",
-    "thought", "speculate", "speculates", "speculated", "guess", "assume", "assumed",
-    "presume", "presumed", "allege", "alleges", "alleged", "rumor", "rumored", "rumoured",
-    "doubt", "doubts", "doubted", "estimate", "estimates", "estimated", "tend", "tends",
-    "expect", "expects", "expected", "sound", "sounds", "sounded", "sounding",
-})
-#: Nouns of tentative indication whose "that" clause they put in doubt ("signs are growing
-#: that ...", "there are indications that ...").
-INDICATION_NOUNS = frozenset({"sign", "signs", "indication", "indications", "hint", "hints"})
-#: Idioms of stated uncertainty; each hedges the sentence it stands in.
-UNCERTAINTY_IDIOMS: tuple[tuple[str, ...], ...] = (
-    ("jury", "is", "still", "out"), ("jury", "is", "out"), ("jury", "'s", "still", "out"),
-    ("remains", "to", "be", "seen"), ("remain", "to", "be", "seen"),
-    ("anyone", "'s", "guess"), ("an", "open", "question"),
-)
-#: Subordinators that make a clause conditional or open.
-CONDITIONAL_MARKS = frozenset({"if", "unless", "whether", "lest", "provided", "suppose",
-                               "supposing", "assuming"})
-#: Reporting constructions that distance the writer ("is said to", "is believed to").
-PASSIVE_REPORTING = frozenset({"said", "reported", "believed", "thought", "rumored",
-                               "rumoured", "alleged", "claimed", "understood", "expected",
-                               "considered", "suspected", "feared"})
 
 
 # ---------------------------------------------------------------------------
@@ -102,11 +82,6 @@ class HedgeCue:
     def span(self, text: str) -> Span:
         """The cue as a model :class:`~claimgraph.model.Span` of ``text``."""
         return Span.of(text, self.start, self.end)
-
-
-#: Clausal dependents that a hedge on their head does not reach when they stand before it:
-#: a fronted clause ("X attacked Y, so it may come as a surprise") is asserted on its own.
-FRONTED_CLAUSES = frozenset({"ccomp", "parataxis", "advcl"})
 
 
 def _subtree_chars(token: Token) -> tuple[int, int]:
@@ -228,13 +203,6 @@ def _idiom_at(token: Token) -> Token | None:
     return None
 
 
-#: Words of certainty that hedge when weakened ("almost certainly") or denied ("not sure").
-CERTAINTY_WORDS = frozenset({"certain", "certainly", "sure", "clear", "convinced", "definite",
-                             "definitely"})
-#: Adverbs that weaken a word of certainty.
-WEAKENERS = frozenset({"almost", "virtually", "nearly", "probably", "fairly", "reasonably"})
-
-
 def _weakened(token: Token) -> bool:
     """A word of certainty weakened by an adverb: "almost certainly", "virtually certain"."""
     return any(c.dep_ == "advmod" and c.lower_ in WEAKENERS for c in token.children)
@@ -246,10 +214,6 @@ def _negated_certainty(token: Token) -> bool:
     if token.pos_ != "ADJ" or token.dep_ not in ("acomp", "attr"):
         return False
     return any(c.dep_ == "neg" for c in (*token.children, *token.head.children))
-
-
-#: Verbs of seeming that take a "like" clause ("it looks like we are tied").
-LOOK_VERBS = frozenset({"look", "looks", "looked", "looking", "sound", "sounds", "sounded"})
 
 
 def _like_clause(token: Token) -> Token | None:
@@ -270,38 +234,8 @@ def _hedge_verb_scope(token: Token) -> Token | None:
     return None
 
 
-#: Modals that hedge a claim: possibility.  "would" reports a future or a condition,
-#: "should"/"must" mostly an obligation; none of them puts the claim in doubt.
-CLAIM_MODALS = frozenset({"may", "might", "could"})
-#: Belief and expectation verbs hedge a claim only in the speaker's own voice ("I think",
-#: "he wouldn't expect" in reported speech); a third party's belief ("Rubio believes that
-#: ...") attributes the claim, it does not hedge it.
-BELIEF_VERBS = frozenset({
-    "believe", "believes", "believed", "think", "thinks", "thought", "guess", "assume",
-    "assumed", "presume", "presumed", "suspect", "suspects", "suspected", "suppose",
-    "expect", "expects", "expected",
-})
-FIRST_PERSON = frozenset({"i", "we"})
-#: Adverbs that make a belief verb insist, not hedge ("I truly believe").
-INSISTING = frozenset({"truly", "really", "firmly", "genuinely", "sincerely", "strongly"})
-#: Pronouns that, as the subject of a belief verb inside reported speech, stand for the
-#: speaker ("Beck said he wouldn't expect ..." reports "I wouldn't expect ...").
-REPORTED_SELF = frozenset({"he", "she", "they", "i", "we"})
-#: Verbs of proposing: "suggested that the country should ..." proposes, it does not hedge.
-PROPOSAL_VERBS = frozenset({"suggest", "suggests", "suggested", "suggesting"})
-DEONTIC_MODALS = frozenset({"should", "must", "ought", "shall"})
-
-
 def _subject(token: Token) -> Token | None:
     return next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-
-
-#: Nouns whose complement is someone's belief or expectation ("the expectation that ...").
-BELIEF_NOUNS = frozenset({
-    "belief", "beliefs", "expectation", "expectations", "assumption", "assumptions",
-    "perception", "perceptions", "impression", "hope", "hopes", "fear", "fears", "view",
-    "suspicion", "suspicions", "speculation", "prediction", "predictions",
-})
 
 
 def _believer_above(token: Token, start_char: int, end_char: int) -> bool:
@@ -343,7 +277,39 @@ def _proposes(token: Token) -> bool:
             c.dep_ == "aux" and c.lower_ in DEONTIC_MODALS for c in comp.children
         ):
             return True
+        if comp.dep_ == "xcomp" and comp.tag_ == "VBG":
+            return True  # "suggested boycotting Apple"
     return False
+
+
+def _in_question(token: Token) -> bool:
+    """Whether ``token`` stands in a sentence that asks (it ends with a question mark,
+    quotes aside): a question asserts nothing."""
+    return token.sent.text.rstrip().rstrip("\"'”’)").endswith("?")
+
+
+def _wh_clause(node: Token) -> bool:
+    """Whether ``node`` heads an embedded question: "who might replace him", "who they
+    thought was", or "how"/"when"/"why" after a word that asks ("asked how it could");
+    not a relative clause ("the man who might win"), nor "how" after a word that tells
+    ("revealed how Utah may be")."""
+    if node.dep_ == "relcl":
+        return False
+    for c in node.children:
+        if c.i < node.i and c.tag_ in WH_TAGS and c.lower_ != "that":
+            if c.tag_ != "WRB" or node.head.lower_ in QUESTION_WORDS:
+                return True
+    return False
+
+
+def _infinitive(token: Token) -> bool:
+    """A verb in the infinitive with "to" ("not to appear confrontational"): what
+    someone wants to seem, not how the text presents a claim."""
+    return token.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+
+
+def _poll_term(token: Token) -> bool:
+    return token.lower_ == "likely" and token.dep_ == "amod" and token.head.lower_ in POLL_NOUNS
 
 
 def _comparative(token: Token) -> bool:
@@ -355,11 +321,6 @@ def _comparative(token: Token) -> bool:
     governor = clause.head
     return any(c.lower_ == "as" and c.i < clause.i for c in (governor, *governor.subtree)
                if c.dep_ == "advmod")
-
-
-#: Words of a speaker that is a share of people polled ("20 percent said they believe").
-SURVEY_WORDS = frozenset({"percent", "%", "majority", "respondents", "half", "third",
-                          "quarter", "plurality", "minority"})
 
 
 def _survey_speaker(token: Token) -> bool:
@@ -387,7 +348,7 @@ def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool
     likely"), nor "suggest" proposing what should be done.  Every other cue does.
     ``reported``: the claim is reported speech, where "he thinks" can be the speaker's own
     hedge ("Beck said he wouldn't expect ...")."""
-    if cue.kind == "conditional":
+    if cue.kind == "conditional" or _in_question(token):
         return False
     if cue.kind == "modal":
         # A modal inside an open question ("asked whether it could") asserts nothing.
@@ -398,9 +359,13 @@ def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool
             t.dep_ == "advmod" and t.lower_ in ("when", "where", "whenever")
             and t.i < token.i for t in token.head.subtree)
         return (token.lower_ in CLAIM_MODALS and not open_clause and not circumstance
-                and not _comparative(token))
-    if cue.kind in ("adjective", "adverb") and _open_degree(token):
+                and not _comparative(token) and not _wh_clause(token.head))
+    if cue.kind in ("adjective", "adverb") and (
+        _open_degree(token) or _wh_clause(token.head) or _poll_term(token)
+    ):
         return False
+    if cue.kind == "verb" and (_wh_clause(token) or _infinitive(token)):
+        return False  # "who they thought was", "an effort not to appear confrontational"
     if cue.kind == "verb" and token.lower_ in PROPOSAL_VERBS and _proposes(token):
         return False
     if cue.kind == "verb" and token.lower_ in INDICATION_VERBS:
@@ -413,6 +378,8 @@ def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool
                         or (c.dep_ == "advmod" and c.lower_ in INSISTING)
                         or (c.dep_ == "dobj" and c.tag_ in ("WP", "WDT"))  # "what he believed"
                         for c in token.children)
+        if reported and token.tag_ == "VBD" and not any(c.dep_ == "aux" for c in token.children):
+            return False  # "he acknowledged that he expected ...": a past belief, reported
         selves = REPORTED_SELF if reported else FIRST_PERSON
         return not insisting and not (reported and _survey_speaker(token)) and any(
             c.dep_ == "nsubj" and c.lower_ in selves for c in token.children
@@ -459,30 +426,6 @@ def hedge_cues(
     return [found[k] for k in sorted(found)]
 
 
-#: Statement cues whose own meaning is epistemic (a hedge, not just an attribution):
-#: "X appears to", "suggested that", "hints at".
-EPISTEMIC_CUES = frozenset({
-    "appear", "appears", "appeared", "seem", "seems", "seemed", "suggest", "suggests",
-    "suggested", "suspect", "suspects", "suspected", "speculate", "speculated", "speculates",
-    "allege", "alleged", "alleges", "guess", "presume", "presumed", "assume", "assumed",
-    "rumored", "rumoured", "hint", "hints", "hinted", "hinting", "suggesting", "appearing",
-    "seeming", "speculating",
-})
-#: Verbs of seeming by sound: epistemic only with a complement ("sounds unworkable").
-SOUND_VERBS = frozenset({"sound", "sounds", "sounded"})
-#: Verbs of indication: a hedge with a subject that is not a person ("the poll indicates
-#: that ..."); a person who "indicated" something said it.
-INDICATION_VERBS = frozenset({"indicate", "indicates", "indicated", "indicating"})
-#: Subjects that indicate without saying: things that are read as evidence.
-INDICATORS = frozenset({
-    "it", "this", "that", "which", "poll", "polls", "polling", "survey", "surveys", "data",
-    "study", "studies", "research", "report", "reports", "evidence", "figures", "numbers",
-    "results", "result", "analysis", "records", "documents", "document", "findings",
-    "statistics", "trend", "trends", "sign", "signs", "record", "tests", "test", "model",
-    "models", "projections", "estimates", "count", "returns", "turnout",
-})
-
-
 def _impersonal_subject(token: Token) -> bool:
     """Whether the subject of verb ``token`` is evidence that indicates ("the poll
     indicates that ..."), not someone who said something ("she indicated that ...")."""
@@ -496,6 +439,8 @@ def _cue_word_hedges(token: Token) -> bool:
     ("she could very well re-nominate"), or the passive of expectation ("is expected
     to")."""
     low = token.lower_
+    if _in_question(token) or _infinitive(token):
+        return False
     if low in EPISTEMIC_CUES:
         return not (low in PROPOSAL_VERBS and _proposes(token))
     if low in INDICATION_VERBS:
