@@ -29,13 +29,15 @@ def analyze_records(
     fails on gives a :class:`~claimgraph.model.Failure` (logged as a warning) in its place.
     """
     from claimgraph.pipeline import Pipeline
+    from claimgraph.workers import analyze_in_workers
 
     pipeline = Pipeline(config, stages=stages)
     articles = [
         Article(id=Article.make_id(text), text=text, source_name=record_id)
         for record_id, text in records
     ]
-    results = list(pipeline.analyze(articles))
+    # worker processes, one per core (the same results as one process, in order)
+    results = list(analyze_in_workers(pipeline, articles, workers="auto"))
     if len(results) != len(articles):  # one result per input is the pipeline's contract
         raise RuntimeError(f"pipeline gave {len(results)} results for {len(articles)} texts")
     for result in results:
