@@ -99,8 +99,17 @@ def test_small_input_and_one_worker_stay_in_this_process(monkeypatch):
     assert len(list(analyze_in_workers(pipeline, articles, workers=2))) == 3
     assert len(list(analyze_in_workers(pipeline, _articles(TEXTS), workers=1))) == 10
     assert resolve_workers("auto") >= 1
+    assert resolve_workers(3) == 3
     with pytest.raises(ValueError):
         resolve_workers(-1)
+    # auto: one per core, at most 4, and as many as the free memory holds
+    monkeypatch.setattr("claimgraph.workers.available_cores", lambda: 8)
+    monkeypatch.setattr("claimgraph.workers.available_memory_mb", lambda: 64_000.0)
+    assert resolve_workers("auto") == 4
+    monkeypatch.setattr("claimgraph.workers.available_memory_mb", lambda: 900.0)
+    assert resolve_workers("auto") == 2
+    monkeypatch.setattr("claimgraph.workers.available_memory_mb", lambda: 100.0)
+    assert resolve_workers("auto") == 1
 
 
 def _no_fork(self) -> None:

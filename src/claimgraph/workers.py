@@ -75,14 +75,37 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+#: Memory a worker adds to the shared models, about (its parses and working memory; 200
+#: DEV texts: 914 MB for the parent and two workers against 830 MB for one process).
+WORKER_MEMORY_MB = 400
+
+
+def available_memory_mb() -> float | None:
+    """Memory the system can still give without swapping (``MemAvailable``), or ``None``
+    where the system does not say."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def resolve_workers(workers: int | str | None) -> int:
     """The number of worker processes for ``workers``: a positive number as given, or
-    ``"auto"``/``None``/0: one per available core, at most :data:`MAX_AUTO_WORKERS`;
-    always 1 where workers cannot be forked."""
+    ``"auto"``/``None``/0: one per available core, at most :data:`MAX_AUTO_WORKERS`, and
+    no more than the available memory holds (:data:`WORKER_MEMORY_MB` each); always 1
+    where workers cannot be forked."""
     if not can_fork():
         return 1
     if workers in (None, 0, "auto"):
-        return max(1, min(available_cores(), MAX_AUTO_WORKERS))
+        count = min(available_cores(), MAX_AUTO_WORKERS)
+        memory = available_memory_mb()
+        if memory is not None:
+            count = min(count, int(memory // WORKER_MEMORY_MB))
+        return max(1, count)
     count = int(workers)
     if count < 1:
         raise ValueError(f"workers must be at least 1 or 'auto', not {workers!r}")
@@ -307,6 +330,7 @@ __all__ = [
     "WorkerAnalyser",
     "analyze_in_workers",
     "available_cores",
+    "available_memory_mb",
     "can_fork",
     "resolve_workers",
 ]

@@ -112,8 +112,9 @@ def workers_option(command: F) -> F:
         show_default=True,
         callback=_workers_value,
         help="Processes analysing side by side: a number, or auto (one per core, at most "
-        f"{MAX_AUTO_WORKERS}). The models load once and are shared; each further process "
-        "adds its working memory (about 0.2-0.4 GB). 1 analyses in this process.",
+        f"{MAX_AUTO_WORKERS}, and as many as the free memory holds). The models load once "
+        "and are shared; each further process adds its working memory (about 0.2-0.4 GB). "
+        "1 analyses in this process.",
     )(command)
 
 
