@@ -10,13 +10,16 @@ labelled by reading it as hedged or not, with the hedge words;
 by id and character offsets and never copy their text (only the hedge words themselves).
 Set A was used to change the rules of the ``hedged`` status; set B was drawn and labelled
 after that change, and measured it; set C (``hedged_claims_c.jsonl``) was drawn and
-labelled before the next change and is the check set for it.
+labelled before the next change and is the check set for it.  Sets D and E
+(``hedged_claims_d.jsonl``, ``hedged_claims_e.jsonl``) were labelled blind by two other
+readers: D checked the change made on C's errors, E the change made on D's.
 
 `sample` draws a set by a fixed rule that reads no evidence status: the DEV articles sorted
 by ``sha1("hedged-claims-v1|" + id)``, 40 of them (A: the first 40, B: the next 40,
-C: the 40 after those)
+C, D, E: the 40 after those in turn)
 analysed by claimgraph, every claim of the evidence stage (statements and author-voice
-claims) collected, and 200 drawn with ``random.Random(seed)`` (A: 19, B: 20, C: 21).  It writes
+claims) collected, and 200 drawn with ``random.Random(seed)`` (A: 19, B: 20, C: 21, D: 22,
+E: 23).  It writes
 them unlabelled (``hedged: null``).
 
 `score` analyses the same articles again, pairs each labelled claim with the claim of the
