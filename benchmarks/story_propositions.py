@@ -1,7 +1,7 @@
 """Propositions within one story: are the claims of one story told apart?
 
     python benchmarks/story_propositions.py sample --out DRAFT     # how the set was drawn
-    python benchmarks/story_propositions.py score [--labels benchmarks/data/story_propositions.jsonl]
+    python benchmarks/story_propositions.py score [--labels FILE]  # default: the committed set
 
 The Emergent measure of ``claimgraph eval propositions`` groups headlines of *different*
 rumours; it cannot see whether the claims of *one* story land in one proposition or in
@@ -111,8 +111,9 @@ def sample(stance: Path, out: Path) -> None:
 
 
 def _predicted(stance: Path, bodies: list[str]) -> dict[tuple[str, int, int], int]:
-    """The proposition of every claim the narratives read in ``bodies``, by (body id,
-    start, end), from a fresh store built as ``claimgraph ingest`` and ``narratives`` do."""
+    """The proposition of every claim the narratives read in ``bodies``, by (article id,
+    start, end), from a fresh store built as ``claimgraph ingest`` and ``narratives`` do
+    (a body whose text another body repeats is stored once, under one article id)."""
     from claimgraph.config import Config
     from claimgraph.model import Article
     from claimgraph.narratives.build import update
@@ -128,9 +129,8 @@ def _predicted(stance: Path, bodies: list[str]) -> dict[tuple[str, int, int], in
                         weights_hash=weights_hash(config)):
             pass
         update(store)
-        names = {r["id"]: r["source_name"] for r in store.rows("articles")}
         return {
-            (names[r["article_id"]], r["start"], r["end"]): r["proposition_id"]
+            (r["article_id"], r["start"], r["end"]): r["proposition_id"]
             for r in store.narrative_claims()
         }
 
@@ -147,6 +147,8 @@ def b_cubed(gold: list[Any], pred: list[Any]) -> tuple[float, float]:
 
 
 def score(stance: Path, labels: Path) -> dict[str, Any]:
+    from claimgraph.model import Article
+
     rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line]
     texts = _bodies(stance / "fnc1_dev_bodies.jsonl")
     for row in rows:
@@ -163,16 +165,17 @@ def score(stance: Path, labels: Path) -> dict[str, Any]:
         gold = [r["proposition"] for r in items]
         pred = []
         for n, r in enumerate(items):
-            key = (r["body_id"], r["start"], r["end"])
+            key = (Article.make_id(texts[r["body_id"]]), r["start"], r["end"])
             if key not in predicted:
                 missing += 1
+                print(f"not grouped: {key}", file=sys.stderr)
             pred.append(predicted.get(key, f"missing-{n}"))
         for name, guess in (("claimgraph", pred), ("one per story", [0] * len(items)),
                             ("one per claim", list(range(len(items))))):
             p, r = b_cubed(gold, guess)
             totals[name][0] += p
             totals[name][1] += r
-        p, r = b_cubed(gold, pred)
+        p, r = (x / len(items) for x in b_cubed(gold, pred))
         stories[story] = {"claims": len(items), "propositions": len(set(gold)),
                           "predicted": len(set(pred)),
                           "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0}
