@@ -44,6 +44,27 @@ def test_proposition_index_joins_similar_claims_and_opens_new_ones() -> None:
     assert index.label(0) == "dock workers walk out"
 
 
+def test_claims_of_one_article_join_only_as_near_paraphrases() -> None:
+    """An article states a proposition once: a second claim of it that is merely close
+    (another aspect of the story) opens a proposition; from another article it joins."""
+    base = np.zeros(384, dtype=np.float32)
+    base[0] = 1.0
+    close = np.zeros(384, dtype=np.float32)
+    close[0], close[1] = 0.8, 0.6  # cosine 0.8: above the threshold, below it less the penalty
+    index = PropositionIndex(lexical_weight=0.0)
+    assert index.add("a1", "", base, article="A") == 0
+    assert index.add("a2", "", close, article="A") == 1
+    other = PropositionIndex(lexical_weight=0.0)
+    other.add("a1", "", base, article="A")
+    assert other.add("b1", "", close, article="B") == 0
+    other.new_batch()  # a new batch of articles: nothing of A is pending
+    assert other.add("a4", "", close, article="A") == 0
+    # the same claim again in one article (a headline repeated in its lede) still joins
+    again = PropositionIndex(lexical_weight=0.0)
+    again.add("a1", "", base, article="A")
+    assert again.add("a5", "", base, article="A") == 0
+
+
 def test_proposition_index_grows_past_its_first_allocation() -> None:
     index = PropositionIndex(0.99, dimensions=40)
     ids = [index.add(str(i), str(i), np.eye(40, dtype=np.float32)[i]) for i in range(40)]

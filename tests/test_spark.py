@@ -23,6 +23,9 @@ from conftest import DATA, EXAMPLE_TXT, ROOT
 
 BODIES = DATA / "stance" / "fnc1_dev_bodies.jsonl"
 HARBOR_HTML = ROOT / "examples" / "harbor-strike.html"
+#: Written for the tests: Kyiv denies what the example article's Russian officials assert
+#: (a contradiction between two articles).
+KYIV_HTML = ROOT / "examples" / "moscow-attack" / "kyiv-denies.html"
 
 
 def _require_spark() -> None:
@@ -107,10 +110,15 @@ def corpus(tmp_path_factory) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
     root = tmp_path_factory.mktemp("spark_corpus")
+    from claimgraph.config import IngestConfig
+    from claimgraph.ingest.html import article_from_html
+
     bodies = _bodies(3)
+    kyiv = article_from_html(KYIV_HTML.read_bytes(), config=IngestConfig())
     records = [
         {"id": "lukashenko", "text": EXAMPLE_TXT.read_text(encoding="utf-8")},
-        *bodies[:2],
+        {"id": "kyiv", "text": kyiv.text},
+        bodies[0],
         {"id": "empty", "text": ""},
     ]
     jsonl = root / "corpus.jsonl"

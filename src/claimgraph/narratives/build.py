@@ -344,11 +344,15 @@ def update(
             c for r, a in zip(rows, analyses, strict=True) for c in article_claims(r, entities, a)
         ]
         vectors = embed([c.embed_text for c in claims]) if claims else np.zeros((0, 384))
-        index.touched.clear()
+        index.new_batch()
         for claim, vector in zip(claims, vectors, strict=True):
             claim.vector = np.asarray(vector, dtype=np.float32)
             claim.row["proposition_id"] = index.add(
-                claim.row["claim_id"], claim.row["text"], claim.vector, when=claim.row["published"]
+                claim.row["claim_id"],
+                claim.row["text"],
+                claim.vector,
+                when=claim.row["published"],
+                article=claim.row["article_id"],
             )
         assign_stances(index, claims)
         contradictions = _batch_contradictions(store, claims)

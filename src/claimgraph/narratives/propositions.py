@@ -39,6 +39,13 @@ FloatArray = npt.NDArray[np.float32]
 DEFAULT_THRESHOLD = 0.6
 #: Weight of the rare-word overlap (:func:`word_overlap`) beside the cosine.
 LEXICAL_WEIGHT = 0.6
+#: What a proposition loses in a claim's score when it already holds a claim of the same
+#: article: an article states a proposition once and then goes on to the next aspect of
+#: its story (who did it, how many died, where they fled), so two of its claims must be
+#: near-paraphrases to join.  Chosen by leave-one-story-out CV on the within-story set
+#: (``benchmarks/story_propositions.py``; 0.4 in every fold); headlines of different
+#: articles, as in the Emergent measure, are not affected.
+SAME_ARTICLE_PENALTY = 0.4
 #: Propositions (the most similar by cosine) whose words are compared with a claim's.
 CANDIDATES = 20
 #: How much closer to the centroid than the label a new member must be to replace it.
@@ -106,6 +113,8 @@ class PropositionIndex:
         self._centroids = np.zeros((16, dimensions), dtype=np.float32)
         self._labels: list[FloatArray] = []
         self.touched: set[int] = set()
+        #: The articles of the members placed since :meth:`new_batch`, per proposition.
+        self._articles: dict[int, set[str]] = {}
         #: Propositions from which candidates come from :attr:`ann`.
         self.ann_min = ann_min
         #: The approximate index of the centroids, once there are ``ann_min`` of them.
@@ -149,10 +158,24 @@ class PropositionIndex:
     def __len__(self) -> int:
         return len(self.propositions)
 
+    def new_batch(self) -> None:
+        """Forget which propositions were touched and which articles their new members
+        came from (an article's claims are placed in one batch)."""
+        self.touched.clear()
+        self._articles.clear()
+
     def add(
-        self, key: str, text: str, vector: FloatArray, *, when: dt.datetime | None = None
+        self,
+        key: str,
+        text: str,
+        vector: FloatArray,
+        *,
+        when: dt.datetime | None = None,
+        article: str | None = None,
     ) -> int:
-        """Place one claim (``vector`` of unit length); returns its proposition's id."""
+        """Place one claim (``vector`` of unit length) of ``article`` (where known: a
+        proposition that already holds a claim of it scores :data:`SAME_ARTICLE_PENALTY`
+        less); returns its proposition's id."""
         vector = np.asarray(vector, dtype=np.float32)
         n = len(self.propositions)
         claim_words = content_words(text) if self.lexical_weight else set()
@@ -162,6 +185,7 @@ class PropositionIndex:
             scores = [
                 float(similarity[j])
                 + self.lexical_weight * word_overlap(claim_words, self.propositions[i].words)
+                - (SAME_ARTICLE_PENALTY if article in self._articles.get(int(i), ()) else 0.0)
                 for j, i in enumerate(candidates)
             ]
             top = int(np.argmax(scores)) if scores else -1
@@ -201,6 +225,8 @@ class PropositionIndex:
             if proposition.last_seen is None or when > proposition.last_seen:
                 proposition.last_seen = when
         self.touched.add(best)
+        if article is not None:
+            self._articles.setdefault(best, set()).add(article)
         return best
 
     def _candidates(self, vector: FloatArray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -240,6 +266,7 @@ def embed_claims(texts: Sequence[str], *, batch_size: int = 64) -> FloatArray:
 __all__ = [
     "DEFAULT_THRESHOLD",
     "LEXICAL_WEIGHT",
+    "SAME_ARTICLE_PENALTY",
     "Proposition",
     "PropositionIndex",
     "content_words",

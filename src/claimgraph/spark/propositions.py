@@ -152,7 +152,7 @@ def group_bucket(
             vector=np.frombuffer(vector, dtype=np.float32),
         )
         row["proposition_id"] = index.add(
-            row["claim_id"], row["text"], claim.vector, when=published
+            row["claim_id"], row["text"], claim.vector, when=published, article=row["article_id"]
         )
         placed.append(claim)
     assign_stances(index, placed)
