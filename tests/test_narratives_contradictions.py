@@ -58,6 +58,24 @@ def test_counts_of_different_nouns_and_years_are_not_compared():
 # --- explicit: report polarity ---------------------------------------------------------
 
 
+def test_a_quote_two_articles_repeat_never_contradicts_itself():
+    import numpy as np
+
+    from claimgraph.narratives.build import find_contradictions, same_claim
+
+    quote = '"We will not negotiate with the rebels under any circumstances," the minister said.'
+    assert same_claim(quote, quote.replace('"', "").upper())
+    assert not same_claim(quote, "The rebels said the minister had agreed to negotiate.")
+    vector = np.ones(4, dtype=np.float32) / 2
+    row = {"claim_id": "c1", "article_id": "a1", "text": quote, "signals": [],
+           "stance": "supports", "stance_score": 0.9, "vector_array": vector,
+           "proposition_id": 0, "speaker": "minister", "speaker_entity_id": "e1"}
+    repeated = {**row, "claim_id": "c2", "article_id": "a2", "stance": "denies"}
+    assert find_contradictions(row, [repeated], []) == []
+    other = {**repeated, "text": "The minister said talks with the rebels would start on Monday."}
+    assert find_contradictions(row, [other], [])  # a different claim of opposite stance
+
+
 def test_pair_contradiction_is_exactly_one_denial():
     assert pair_contradiction(0.9, 0.1) > 0.8
     assert pair_contradiction(0.9, 0.9) < 0.2

@@ -36,6 +36,7 @@ from claimgraph.narratives.propositions import (
     DEFAULT_THRESHOLD,
     Proposition,
     PropositionIndex,
+    content_words,
     embed_claims,
 )
 
@@ -66,6 +67,18 @@ MIN_DENIAL = 0.7
 DENIAL_ACT_SCORE = 0.8
 
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
+#: Share of content words two claims must have in common to be one claim (a quote that
+#: two articles repeat): never a contradiction with itself.
+SAME_CLAIM_OVERLAP = 0.8
+
+
+def same_claim(a: str, b: str) -> bool:
+    """Whether claim texts ``a`` and ``b`` say the same words: equal but for case, spacing
+    and punctuation, or sharing :data:`SAME_CLAIM_OVERLAP` of their content words."""
+    if " ".join(re.findall(r"\w+", a.lower())) == " ".join(re.findall(r"\w+", b.lower())):
+        return True
+    wa, wb = content_words(a), content_words(b)
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= SAME_CLAIM_OVERLAP
 
 
 @dataclass
@@ -229,7 +242,7 @@ def find_contradictions(
             if other["claim_id"] == claim["claim_id"] or other["article_id"] == claim["article_id"]:
                 continue  # within one article: the analysis's own contradictions stage
             similarity = float(vector @ _vector(other))
-            if similarity < VALUES_SIMILARITY:
+            if similarity < VALUES_SIMILARITY or same_claim(claim["text"], other["text"]):
                 continue
             about = conflicting_values(claim_values(other["text"]), mine)
             if about is None or about == "date":
@@ -248,6 +261,7 @@ def find_contradictions(
         and _opposed(m["stance"], claim["stance"])
         and float(m["stance_score"]) >= (MIN_DENIAL if m["stance"] == "denies" else MIN_STANCE)
         and float(vector @ _vector(m)) >= EXPLICIT_SIMILARITY
+        and not same_claim(claim["text"], m["text"])
     ]
     opposed.sort(key=lambda m: -float(m["stance_score"]))
     seen_speakers: set[str] = set()
