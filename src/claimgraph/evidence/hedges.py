@@ -162,7 +162,7 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
             start, end = _subtree_chars(clause)
             yield HedgeCue(token.idx, token.idx + len(token.text), token.text, "noun",
                            start, end)
-        elif (idiom := _idiom_at(token)) is not None:
+        elif low in IDIOM_STARTS and (idiom := _idiom_at(token)) is not None:
             yield HedgeCue(token.idx, idiom.idx + len(idiom.text),
                            token.doc.text[token.idx : idiom.idx + len(idiom.text)], "idiom",
                            sent[0].idx, sent[-1].idx + len(sent[-1].text))
@@ -191,6 +191,10 @@ def _indicated_clause(token: Token) -> Token | None:
             ):
                 return child
     return None
+
+
+#: First words of :data:`UNCERTAINTY_IDIOMS` (most tokens start none).
+IDIOM_STARTS = frozenset(idiom[0] for idiom in UNCERTAINTY_IDIOMS)
 
 
 def _idiom_at(token: Token) -> Token | None:
@@ -282,10 +286,17 @@ def _proposes(token: Token) -> bool:
     return False
 
 
+_CLOSING = frozenset({'"', "'", "”", "’", ")", "]", "''"})
+
+
 def _in_question(token: Token) -> bool:
     """Whether ``token`` stands in a sentence that asks (it ends with a question mark,
     quotes aside): a question asserts nothing."""
-    return token.sent.text.rstrip().rstrip("\"'”’)").endswith("?")
+    for last in reversed(token.sent):
+        if last.is_space or last.text in _CLOSING:
+            continue
+        return last.text.endswith("?")
+    return False
 
 
 def _wh_clause(node: Token) -> bool:
