@@ -55,6 +55,9 @@ if TYPE_CHECKING:
     from claimgraph.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from spark import _tree  # noqa: E402  (the process and its descendants, from /proc)
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "attribution" / "dev.jsonl"
 WORD = re.compile(r"\w+")
 
@@ -129,26 +132,6 @@ nlp = spacy.load(sys.argv[2])
 for _ in nlp.pipe(texts, batch_size=int(sys.argv[3])):
     pass
 """
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (their /proc entries)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 def _memory_mb(pids: list[int]) -> tuple[float, float]:

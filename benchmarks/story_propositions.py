@@ -135,18 +135,8 @@ def _predicted(stance: Path, bodies: list[str]) -> dict[tuple[str, int, int], in
         }
 
 
-def b_cubed(gold: list[Any], pred: list[Any]) -> tuple[float, float]:
-    """Mean B-cubed precision and recall of ``pred`` against ``gold`` (one item each)."""
-    p = r = 0.0
-    for g, q in zip(gold, pred, strict=True):
-        same_pred = [i for i, x in enumerate(pred) if x == q]
-        same_gold = [i for i, x in enumerate(gold) if x == g]
-        p += sum(gold[i] == g for i in same_pred) / len(same_pred)
-        r += sum(pred[i] == q for i in same_gold) / len(same_gold)
-    return p, r
-
-
 def score(stance: Path, labels: Path) -> dict[str, Any]:
+    from claimgraph.evaluation.metrics import bcubed
     from claimgraph.model import Article
 
     rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line]
@@ -172,10 +162,10 @@ def score(stance: Path, labels: Path) -> dict[str, Any]:
             pred.append(predicted.get(key, f"missing-{n}"))
         for name, guess in (("claimgraph", pred), ("one per story", [0] * len(items)),
                             ("one per claim", list(range(len(items))))):
-            p, r = b_cubed(gold, guess)
-            totals[name][0] += p
-            totals[name][1] += r
-        p, r = (x / len(items) for x in b_cubed(gold, pred))
+            p, r, _ = bcubed(guess, gold)
+            totals[name][0] += p * len(items)  # summed over claims, averaged below
+            totals[name][1] += r * len(items)
+        p, r, _ = bcubed(pred, gold)
         stories[story] = {"claims": len(items), "propositions": len(set(gold)),
                           "predicted": len(set(pred)),
                           "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0}

@@ -311,16 +311,14 @@ def _analyze_chunk(chunk: list[Item]) -> list[Result]:
 
 
 def _died(article: Article) -> Failure:
-    err = StageError(
-        "the process analysing it died (out of memory, or a crash in a native library)",
-        article_id=article.id,
-    )
-    return Failure(
-        input=article.source_name or article.id,
-        code=err.code,
-        message=err.message,
-        stage=None,
-        article_id=article.id,
+    from claimgraph.pipeline import _failure
+
+    return _failure(
+        article,
+        StageError(
+            "the process analysing it died (out of memory, or a crash in a native library)",
+            article_id=article.id,
+        ),
     )
 
 

@@ -22,6 +22,7 @@ stopped.  Adding articles costs time in proportion to their claims.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -72,12 +73,19 @@ _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 SAME_CLAIM_OVERLAP = 0.8
 
 
+@functools.lru_cache(maxsize=4096)
+def _wording(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``text``'s words (lower case, no punctuation) and content words, read once per
+    text however many pairs it is compared in."""
+    return tuple(re.findall(r"\w+", text.lower())), frozenset(content_words(text))
+
+
 def same_claim(a: str, b: str) -> bool:
     """Whether claim texts ``a`` and ``b`` say the same words: equal but for case, spacing
     and punctuation, or sharing :data:`SAME_CLAIM_OVERLAP` of their content words."""
-    if " ".join(re.findall(r"\w+", a.lower())) == " ".join(re.findall(r"\w+", b.lower())):
+    (words_a, wa), (words_b, wb) = _wording(a), _wording(b)
+    if words_a == words_b:
         return True
-    wa, wb = content_words(a), content_words(b)
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= SAME_CLAIM_OVERLAP
 
 

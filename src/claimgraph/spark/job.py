@@ -23,7 +23,7 @@ from claimgraph.errors import ConfigError
 from claimgraph.model import Article, Failure
 from claimgraph.pipeline import Pipeline
 from claimgraph.spark.inputs import input_items, list_inputs
-from claimgraph.spark.tables import ANALYSIS_TABLES, result_rows, spark_schema
+from claimgraph.spark.tables import ANALYSIS_TABLES, result_rows, spark_schema, write_tables
 
 logger = logging.getLogger(__name__)
 
@@ -123,22 +123,19 @@ def run_analyze(
         )
     ).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        counts = dict(rows.map(lambda pair: pair[0]).countByValue())
-        mode = "overwrite" if overwrite else "errorifexists"
-        for table, partition_by in ANALYSIS_TABLES.items():
-            table_rows = rows.filter(lambda pair, name=table: pair[0] == name).map(
-                lambda pair: pair[1]
-            )
-            frame = spark.createDataFrame(table_rows, spark_schema(table))
-            writer = frame.write.mode(mode)
-            if partition_by:
-                writer = writer.partitionBy(*partition_by)
-            writer.parquet(_join(out, table))
+        counts = write_tables(
+            spark,
+            rows,
+            {table: spark_schema(table) for table in ANALYSIS_TABLES},
+            out,
+            mode="overwrite" if overwrite else "errorifexists",
+            partition_by=ANALYSIS_TABLES,
+        )
     finally:
         rows.unpersist()
     report = AnalyzeReport(
         out=out,
-        rows={table: int(counts.get(table, 0)) for table in ANALYSIS_TABLES},
+        rows=counts,
         seconds=time.perf_counter() - started,
     )
     write_text(

@@ -130,6 +130,7 @@ def run_narratives(
     from pyspark import StorageLevel
 
     from claimgraph.spark.job import table_exists
+    from claimgraph.spark.tables import write_tables
 
     articles = source.rstrip("/") + "/articles"
     if not table_exists(spark, articles):
@@ -143,17 +144,11 @@ def run_narratives(
     rows = blocks.flatMap(lambda pair: link_block(pair[0], pair[1])).persist(
         StorageLevel.MEMORY_AND_DISK
     )
+    mode = "overwrite" if overwrite else "errorifexists"
     try:
-        counts = dict(rows.map(lambda pair: pair[0]).countByValue())
-        mode = "overwrite" if overwrite else "errorifexists"
-        for table, schema in _schemas().items():
-            selected = rows.filter(lambda pair, name=table: pair[0] == name).map(lambda p: p[1])
-            spark.createDataFrame(selected, schema).write.mode(mode).parquet(
-                out.rstrip("/") + "/" + table
-            )
+        written = write_tables(spark, rows, _schemas(), out, mode=mode)
     finally:
         rows.unpersist()
-    written = {table: int(counts.get(table, 0)) for table in ("entities", "actor_links")}
     if propositions:
         from claimgraph.spark.propositions import run_propositions
 

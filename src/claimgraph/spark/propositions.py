@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from claimgraph.spark.tables import columns
+from claimgraph.spark.tables import columns, write_tables
 
 #: Claims per bucket the number of hyperplanes aims at.
 BLOCK_SIZE = 2000
@@ -270,17 +270,11 @@ def run_propositions(
             StorageLevel.MEMORY_AND_DISK
         )
         try:
-            counts = dict(rows.map(lambda pair: pair[0]).countByValue())
-            for table, schema in _schemas().items():
-                selected = rows.filter(lambda p, name=table: p[0] == name).map(lambda p: p[1])
-                spark.createDataFrame(selected, schema).write.mode(mode).parquet(
-                    out.rstrip("/") + "/" + table
-                )
+            return write_tables(spark, rows, _schemas(), out, mode=mode)
         finally:
             rows.unpersist()
     finally:
         claims.unpersist()
-    return {table: int(counts.get(table, 0)) for table in _schemas()}
 
 
 #: Claim texts of the simulation: one event told with other places, counts and stances.

@@ -120,4 +120,34 @@ def result_rows(
                 yield table, _tuple(table, {**row, **date})
 
 
-__all__ = ["ANALYSIS_TABLES", "DATE", "columns", "day", "result_rows", "spark_schema"]
+def write_tables(
+    spark: Any,
+    rows: Any,
+    schemas: dict[str, Any],
+    out: str,
+    *,
+    mode: str,
+    partition_by: dict[str, tuple[str, ...]] | None = None,
+) -> dict[str, int]:
+    """Write an RDD of ``(table, row)`` pairs as one Parquet table under ``out`` per name
+    of ``schemas`` (with its Spark schema; partitioned by ``partition_by[name]`` where
+    given); returns the rows of each table.  ``rows`` is read once per table: persist it."""
+    counts = dict(rows.map(lambda pair: pair[0]).countByValue())
+    for table, schema in schemas.items():
+        selected = rows.filter(lambda pair, name=table: pair[0] == name).map(lambda p: p[1])
+        writer = spark.createDataFrame(selected, schema).write.mode(mode)
+        if partition_by and partition_by.get(table):
+            writer = writer.partitionBy(*partition_by[table])
+        writer.parquet(out.rstrip("/") + "/" + table)
+    return {table: int(counts.get(table, 0)) for table in schemas}
+
+
+__all__ = [
+    "ANALYSIS_TABLES",
+    "DATE",
+    "columns",
+    "day",
+    "result_rows",
+    "spark_schema",
+    "write_tables",
+]
