@@ -49,6 +49,24 @@ def test_different_counts_of_the_same_noun_conflict():
     assert conflicting_values(a, same) is None
 
 
+def test_bounds_estimates_roundings_and_measures_are_not_conflicting_counts():
+    exact = claim_values("The flood killed 42 people in the valley")
+    for other in (
+        "The flood killed at least 35 people",  # a bound
+        "The flood could have killed 35 people",  # an estimate
+        "The flood killed 40 people",  # 42 given to the ten
+    ):
+        assert conflicting_values(exact, claim_values(other)) is None, other
+    assert not claim_values("a 39-foot wide crater").numbers  # a measure, not a count
+    assert not claim_values("they spent $6 million on ads").numbers
+
+
+def test_only_destinations_of_a_movement_are_compared():
+    a = claim_values("the family crossed from Syria and was detained")
+    b = claim_values("the family travelled to Lebanon")
+    assert not a.places and conflicting_values(a, b) is None
+
+
 def test_counts_of_different_nouns_and_years_are_not_compared():
     a = claim_values("In 2019 the company hired 300 workers")
     b = claim_values("In 2019 the company opened 12 stores")
@@ -63,7 +81,7 @@ def test_a_quote_two_articles_repeat_never_contradicts_itself():
 
     from claimgraph.narratives.build import find_contradictions, same_claim
 
-    quote = '"We will not negotiate with the rebels under any circumstances," the minister said.'
+    quote = '"We will negotiate with the rebels only after they disarm," the minister said.'
     assert same_claim(quote, quote.replace('"', "").upper())
     assert not same_claim(quote, "The rebels said the minister had agreed to negotiate.")
     vector = np.ones(4, dtype=np.float32) / 2
@@ -72,8 +90,20 @@ def test_a_quote_two_articles_repeat_never_contradicts_itself():
            "proposition_id": 0, "speaker": "minister", "speaker_entity_id": "e1"}
     repeated = {**row, "claim_id": "c2", "article_id": "a2", "stance": "denies"}
     assert find_contradictions(row, [repeated], []) == []
-    other = {**repeated, "text": "The minister said talks with the rebels would start on Monday."}
+    other = {**repeated, "text": "The minister said talks with the rebels would start on Monday.",
+             "speaker": "rebel commander", "speaker_entity_id": "e2"}
     assert find_contradictions(row, [other], [])  # a different claim of opposite stance
+    # The same speaker's claims of opposite stance are not reported (the stance model's
+    # errors, not self-contradictions).
+    assert find_contradictions(row, [{**other, "speaker": "minister", "speaker_entity_id": "e1"}],
+                               []) == []
+    # Two claims of opposite stance on one topic but with too few words in common are
+    # about two things.
+    unrelated = {**other, "text": "The rebels have taken the airport in the north."}
+    assert find_contradictions(row, [unrelated], []) == []
+    # A "supporting" claim that reads as a denial itself agrees with the denial.
+    doubting = {**row, "text": "The minister said reports of talks with the rebels are false."}
+    assert find_contradictions(doubting, [other], []) == []
 
 
 def test_pair_contradiction_is_exactly_one_denial():

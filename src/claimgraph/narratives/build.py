@@ -10,10 +10,13 @@ batches, and for each claim (every evidence item: statements and author-voice cl
 2. gives it a stance toward its proposition's label (:func:`claim_stance`): the stance
    model reads the label and the claim, and a denial speech act of the claim's speaker
    turns it around;
-3. compares it with the claims already stored in its proposition (opposite stances:
-   ``explicit``, or ``self_contradiction`` for one speaker) and with the claims that
-   share an event signal (a movement between places, the noun a number counts) for
-   ``conflicting_values``, reading back at most a few hundred rows per claim.
+3. compares it with the claims already stored in its proposition (opposite stances of
+   two speakers about one thing: ``explicit``) and with the claims that share an event
+   signal (a movement to a place, the noun a number counts) for ``conflicting_values``
+   (``self_contradiction`` when one speaker gives both values), reading back at most a
+   few hundred rows per claim.  Two claims must be about one state of affairs: a cosine
+   of at least :data:`EXPLICIT_SIMILARITY` or :data:`VALUES_SIMILARITY` and content words
+   in common (:func:`~claimgraph.narratives.contradictions.same_event`).
 
 Each batch is written in one transaction, so an interrupted build resumes where it
 stopped.  Adding articles costs time in proportion to their claims.
@@ -32,7 +35,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from claimgraph.model import ArticleAnalysis, Contradiction, SpeechActClass, stable_id
-from claimgraph.narratives.contradictions import Values, claim_values, conflicting_values
+from claimgraph.narratives.contradictions import (
+    Values,
+    claim_values,
+    reads_as_denial,
+    same_event,
+    values_conflict,
+)
 from claimgraph.narratives.propositions import (
     DEFAULT_THRESHOLD,
     Proposition,
@@ -40,6 +49,7 @@ from claimgraph.narratives.propositions import (
     content_words,
     embed_claims,
 )
+from claimgraph.narratives.within import find_contradictions as within_article
 
 if TYPE_CHECKING:
     from claimgraph.store import SqlStore
@@ -53,13 +63,15 @@ MIN_WORDS = 3
 #: Articles read per batch (one transaction each).
 BATCH_ARTICLES = 100
 #: Cosine two claims of different articles need to be compared for conflicting values
-#: (the same event).
-VALUES_SIMILARITY = 0.5
+#: (the same event; they must also share
+#: :data:`~claimgraph.narratives.contradictions.MIN_SHARED_WORDS` content words).
+VALUES_SIMILARITY = 0.6
 #: Contradictions one new claim may open with the claims of its proposition.
 MAX_PER_CLAIM = 3
 #: Cosine two claims of opposite stance need to be an explicit contradiction: in one
-#: proposition, and about the same thing.
-EXPLICIT_SIMILARITY = 0.5
+#: proposition, and about the same thing (with
+#: :data:`~claimgraph.narratives.contradictions.MIN_SHARED_WORDS` content words in common).
+EXPLICIT_SIMILARITY = 0.6
 #: Stance probability the supporting side of an explicit contradiction needs.
 MIN_STANCE = 0.5
 #: Stance probability the denying side needs (a denial act gives 0.8).
@@ -71,6 +83,10 @@ _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 #: Share of content words two claims must have in common to be one claim (a quote that
 #: two articles repeat): never a contradiction with itself.
 SAME_CLAIM_OVERLAP = 0.8
+#: Share of the shorter claim's content words found in the longer one, and how many
+#: words that must be, for the two to be one quote that one article gives at more length.
+SAME_CLAIM_CONTAINED = 0.9
+SAME_CLAIM_MIN_WORDS = 5
 
 
 @functools.lru_cache(maxsize=4096)
@@ -82,11 +98,18 @@ def _wording(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
 
 def same_claim(a: str, b: str) -> bool:
     """Whether claim texts ``a`` and ``b`` say the same words: equal but for case, spacing
-    and punctuation, or sharing :data:`SAME_CLAIM_OVERLAP` of their content words."""
+    and punctuation, sharing :data:`SAME_CLAIM_OVERLAP` of their content words, or one
+    holding :data:`SAME_CLAIM_CONTAINED` of the other's (at least
+    :data:`SAME_CLAIM_MIN_WORDS`): the same quote, given at more length."""
     (words_a, wa), (words_b, wb) = _wording(a), _wording(b)
     if words_a == words_b:
         return True
-    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= SAME_CLAIM_OVERLAP
+    if not (wa and wb):
+        return False
+    common = len(wa & wb)
+    if common >= SAME_CLAIM_MIN_WORDS and common / min(len(wa), len(wb)) >= SAME_CLAIM_CONTAINED:
+        return True
+    return common / len(wa | wb) >= SAME_CLAIM_OVERLAP
 
 
 @dataclass
@@ -159,7 +182,7 @@ def article_claims(
             embed_text = _sentence(text, item.claim.start, item.claim.end) or embed_text
         values = claim_values(item.claim.text)
         signals = []
-        if values.movement and (values.places or values.negated_places):
+        if values.movement and (values.places or values.negated_places or values.mentioned):
             signals.append("movement")
         signals += [f"number:{noun}"[:64] for noun in values.numbers]
         out.append(
@@ -252,8 +275,8 @@ def find_contradictions(
             similarity = float(vector @ _vector(other))
             if similarity < VALUES_SIMILARITY or same_claim(claim["text"], other["text"]):
                 continue
-            about = conflicting_values(claim_values(other["text"]), mine)
-            if about is None or about == "date":
+            about = values_conflict(other["text"], claim_values(other["text"]), claim["text"], mine)
+            if about is None:
                 continue
             kind = "self_contradiction" if _same_speaker(claim, other) else "conflicting_values"
             row = _contradiction(kind, about, similarity, other, claim, None)
@@ -270,6 +293,8 @@ def find_contradictions(
         and float(m["stance_score"]) >= (MIN_DENIAL if m["stance"] == "denies" else MIN_STANCE)
         and float(vector @ _vector(m)) >= EXPLICIT_SIMILARITY
         and not same_claim(claim["text"], m["text"])
+        and same_event(claim["text"], m["text"])
+        and not reads_as_denial(claim["text"] if claim["stance"] == "supports" else m["text"])
     ]
     opposed.sort(key=lambda m: -float(m["stance_score"]))
     seen_speakers: set[str] = set()
@@ -278,7 +303,12 @@ def find_contradictions(
         if who in seen_speakers or len(seen_speakers) >= MAX_PER_CLAIM:
             continue
         seen_speakers.add(who)
-        kind = "self_contradiction" if _same_speaker(claim, other) else "explicit"
+        if _same_speaker(claim, other):
+            # One speaker's claims of opposite stance toward a proposition were never a
+            # self-contradiction in the labelled samples (0 of 52): one speaker's claims on
+            # one topic agree, and the stance model's errors are all that is left.
+            continue
+        kind = "explicit"
         score = min(float(claim["stance_score"]), float(other["stance_score"]))
         row = _contradiction(kind, "denial", score, other, claim, claim["proposition_id"])
         if Contradiction.make_id(row["a_claim_id"], row["b_claim_id"]) in out:
@@ -303,9 +333,13 @@ def _speaker_key(row: dict[str, Any]) -> str:
 def article_contradictions(
     analysis: ArticleAnalysis, claim_ids: set[str], proposition_of: dict[str, int]
 ) -> list[dict[str, Any]]:
-    """The analysis's own (in-article) contradictions whose claims are narrative claims."""
+    """The in-article contradictions whose claims are narrative claims: found again by
+    the contradictions stage's rules of this version
+    (:func:`claimgraph.narratives.within.find_contradictions` reads only the stored
+    analysis), so that a store analysed by an older version gets the same pairs as one
+    analysed now."""
     out = []
-    for c in analysis.contradictions:
+    for c in within_article(analysis):
         if c.a.claim_id in claim_ids and c.b.claim_id in claim_ids:
             a = {"claim_id": c.a.claim_id, "article_id": analysis.article.id}
             b = {"claim_id": c.b.claim_id, "article_id": analysis.article.id}

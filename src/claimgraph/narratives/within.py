@@ -4,11 +4,17 @@ Reads the evidence stage's claims (statements and author-voice claims, with thei
 denials) and adds :class:`~claimgraph.model.Contradiction` pairs:
 
 * ``explicit``: a claim another actor denies, against the denial (the evidence stage
-  has already tied the denial to the claim: ``denied_by`` and ``denials``);
-* ``conflicting_values``: two claims about the same event with a different place,
-  number or date (:func:`~claimgraph.narratives.contradictions.conflicting_values`):
-  one speaker's account that the gunmen fled towards Chile against another's that they
-  tried to flee to Peru, not Chile;
+  has already tied the denial to the claim: ``denied_by`` and ``denials``), unless the
+  denied claim reads as a denial itself
+  (:func:`~claimgraph.narratives.contradictions.reads_as_denial`: both sides doubt);
+* ``conflicting_values``: two claims about the same event with a different place or
+  number (:func:`~claimgraph.narratives.contradictions.conflicting_values`): one
+  speaker's account that the gunmen fled towards Chile against another's that they
+  tried to flee to Peru, not Chile. Two places conflict when one claim corrects the
+  other ("not Chile") or when the claims share at least
+  :data:`~claimgraph.narratives.contradictions.MIN_SHARED_WORDS` content words; two
+  numbers when they count the same noun in claims that share as many words besides it
+  (and half the words of the shorter one);
 * ``self_contradiction``: the same, when one actor makes both claims.
 
 Claims are compared only inside blocks that share an event signal (a movement, the
@@ -28,7 +34,12 @@ from claimgraph.model import (
     ContradictionKind,
     Span,
 )
-from claimgraph.narratives.contradictions import Values, claim_values, conflicting_values
+from claimgraph.narratives.contradictions import (
+    Values,
+    claim_values,
+    reads_as_denial,
+    values_conflict,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -90,6 +101,8 @@ def explicit(analysis: ArticleAnalysis, refs: dict[str, ClaimRef]) -> list[Contr
     out = []
     for item in analysis.evidence:
         claim = refs[item.claim_id]
+        if item.denials and reads_as_denial(item.claim.text):
+            continue  # a denial denied again: both sides doubt one report
         for denial in item.denials:
             other = _denial_ref(analysis, denial, refs)
             if other.claim_id == claim.claim_id or _overlap(claim, other):
@@ -113,7 +126,7 @@ def explicit(analysis: ArticleAnalysis, refs: dict[str, ClaimRef]) -> list[Contr
 def _blocks(values: dict[str, Values]) -> list[list[str]]:
     blocks: dict[str, list[str]] = {}
     for claim_id, v in values.items():
-        if v.movement and (v.places or v.negated_places):
+        if v.movement and (v.places or v.negated_places or v.mentioned):
             blocks.setdefault("movement", []).append(claim_id)
         for noun in v.numbers:
             blocks.setdefault("number:" + noun, []).append(claim_id)
@@ -130,8 +143,8 @@ def conflicting(evidence: list[ClaimEvidence], refs: dict[str, ClaimRef]) -> lis
                 a, b = refs[first], refs[second]
                 if _overlap(a, b):
                     continue
-                about = conflicting_values(values[first], values[second])
-                if about is None or about == "date":
+                about = values_conflict(a.span.text, values[first], b.span.text, values[second])
+                if about is None:
                     continue
                 if (
                     about == "number"
