@@ -331,5 +331,5 @@ def test_evidence_unsupported_marker_under_a_noun_root_ends() -> None:
         pos=["ADJ", "NOUN", "NOUN", "SCONJ", "DET", "NOUN", "VERB", "PUNCT"],
         sent_starts=[True] + [False] * 7,
     )
-    markers = _unsupported_markers(doc)
+    markers = _unsupported_markers(doc, doc.text)
     assert [(m.text, s.text) for m, s in markers] == [("Unconfirmed", doc.text.strip())]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from claimgraph.actors.dictionary import ActorDictionary, DictionaryEntry, compose_code, fold_token
 from claimgraph.model import ActorType, CodeEvidence, MentionKind, Span
+from claimgraph.nlp.token_strings import token_pos
 from claimgraph.resources import DATA_DIR
 
 if TYPE_CHECKING:
@@ -385,9 +386,10 @@ def _country_cluster(ctx: ActorContext, token: Token) -> Cluster | None:
 
 def _agent_phrase(ctx: ActorContext, head: Token) -> tuple[int, int, DictionaryEntry] | None:
     """The longest agent entry ending at noun ``head`` ("government forces", "army")."""
-    of_phrase = any(c.dep_ == "prep" and c.lower_ == "of" for c in head.rights)
-    if not of_phrase and not ctx.dictionary.may_end_agent(head.lower_):
-        return None  # most nouns: no agent phrase can end here
+    if not ctx.dictionary.may_end_agent(head.lower_) and not any(
+        c.dep_ == "prep" and c.lower_ == "of" for c in head.rights
+    ):
+        return None  # most nouns: no agent phrase can end here, nor an "of" phrase follow
     doc = ctx.doc
     start = head.i
     while (start - 1 >= head.left_edge.i and doc[start - 1].dep_ in ("compound", "amod")
@@ -449,9 +451,10 @@ def collect_institutions(ctx: ActorContext) -> None:
     after role resolution, so "the Russian president" is an actor of its own only
     where no named president was found.
     """
-    for head in ctx.doc:
-        if head.pos_ not in ("NOUN", "PROPN") or head.i in ctx.token_cluster:
-            continue
+    for i, part in enumerate(token_pos(ctx.doc)):
+        if part not in ("NOUN", "PROPN") or i in ctx.token_cluster:
+            continue  # no Token object for the other tokens
+        head = ctx.doc[i]
         if head.dep_ == "compound" and head.head.pos_ in ("NOUN", "PROPN"):
             continue
         plural = head.tag_ in ("NNS", "NNPS")

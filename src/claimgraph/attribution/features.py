@@ -157,7 +157,11 @@ def nearest_centroids(vectors: np.ndarray, centroids: Sequence[np.ndarray]) -> l
             # rows in blocks, so that a long document's distance matrix stays small
             for block in range(0, len(vectors), _CENTROID_BLOCK):
                 rows = vectors[block : block + _CENTROID_BLOCK]
-                nearest.extend((norms - 2.0 * (rows @ table.T)).argmin(axis=1).tolist())
+                # norms - 2 x.c, in place (the same floats, without two temporary matrices)
+                distances = rows @ table.T
+                distances *= -2.0
+                distances += norms
+                nearest.extend(distances.argmin(axis=1).tolist())
             out.append(nearest)
     return out
 
@@ -176,11 +180,17 @@ def _cluster_strings(
     if tensor.shape[0] != len(doc) or tensor.shape[1] != centroids[0].shape[1]:
         return None
     ids = nearest_centroids(np.asarray(tensor, dtype=np.float32), centroids)
-    names = [[f"k{j}={c}" for c in range(len(table))] for j, table in enumerate(centroids)]
+    names = _cluster_names(tuple(len(table) for table in centroids))
     columns = [
         [table_names[c] for c in column] for table_names, column in zip(names, ids, strict=True)
     ]
     return list(zip(*columns, strict=True))
+
+
+@functools.lru_cache(maxsize=4)
+def _cluster_names(sizes: tuple[int, ...]) -> list[list[str]]:
+    """The feature strings ``k<table>=<cluster>`` of tables of ``sizes`` centroids."""
+    return [[f"k{j}={c}" for c in range(size)] for j, size in enumerate(sizes)]
 
 
 def _prefixed(prefix: str, values: Sequence[str]) -> list[str]:

@@ -264,7 +264,8 @@ def postprocess(
             source = raw.weak_source
         if not source and ORPHAN_FALLBACK:
             source = _orphan_source(feats, raw.cue, content)
-        source = tuple(i for i in source if i not in set(content))
+        in_content = set(content)
+        source = tuple(i for i in source if i not in in_content)
         if ranker is not None and not named:
             proposals = {"tagged": raw.source, "weak": raw.weak_source, "subject": subject}
             source = ranker.choose(feats, raw.cue, content, source, proposals, raw.source_probs)

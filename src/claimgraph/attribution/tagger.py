@@ -140,9 +140,10 @@ def cue_marginals(taggers: Taggers, feats: DocFeatures) -> np.ndarray:
             continue
         tagger.set(sentence_xseq(feats, k))
         tagger.tag()
-        for j in range(b - a):
-            out[a + j, 0] = tagger.marginal("B", j)
-            out[a + j, 1] = tagger.marginal("I", j)
+        # a whole sentence's column at once (one numpy assignment, not one per token)
+        positions = range(b - a)
+        out[a:b, 0] = [tagger.marginal("B", j) for j in positions]
+        out[a:b, 1] = [tagger.marginal("I", j) for j in positions]
     return out
 
 

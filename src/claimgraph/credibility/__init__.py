@@ -37,6 +37,7 @@ from claimgraph.model import (
     Span,
     SpeechActClass,
 )
+from claimgraph.nlp.token_strings import token_texts
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -231,6 +232,10 @@ def _covered(start: int, end: int, mask: bytearray) -> float:
     return mask[start:end].count(1) / max(end - start, 1)
 
 
+#: Every word :func:`opinion_signal` can count.
+_OPINION_WORDS = EVALUATIVE_WORDS | INTENSIFIERS
+
+
 def opinion_signal(
     doc: Doc, analysis: ArticleAnalysis, *, max_spans: int = 25
 ) -> CredibilitySignal:
@@ -241,16 +246,20 @@ def opinion_signal(
     words: Counter[str] = Counter()
     author_sentences = 0
     evaluative_sentences = 0
+    orths = token_texts(doc)
     for sent in doc.sents:
         if (
-            not any(ch.isalpha() for ch in sent.text)
+            not any(ch.isalpha() for ch in text[sent.start_char : sent.end_char])
             or _covered(sent.start_char, sent.end_char, ranges) > 0.5
         ):
             continue
         author_sentences += 1
         found: list[Span] = []
-        for token in sent:
-            lower = token.text.lower()
+        for i in range(sent.start, sent.end):
+            lower = orths[i].lower()
+            if lower not in _OPINION_WORDS:
+                continue  # no Token object for the words it cannot be
+            token = doc[i]
             if _covered(token.idx, token.idx + len(token), ranges) > 0:
                 continue
             if (lower in EVALUATIVE_WORDS and token.pos_ in ("ADJ", "ADV", "NOUN")) or (

@@ -163,11 +163,14 @@ class NgramLM:
     def token_stats(self, tokens: Sequence[str]) -> TokenStats:
         """Per-token log-probabilities and the moments of each context's distribution."""
         w = [BOS, BOS, *tokens]
-        uni_k = [ngram_key(t) for t in w[2:]]
+        unigrams = {t: ngram_key(t) for t in set(tokens)}  # each distinct word hashed once
+        uni_k = [unigrams[t] for t in w[2:]]
         bi_k = [ngram_key(a, b) for a, b in itertools.pairwise(w[1:])]
-        ctx1 = [ngram_key(a) for a in w[1:-1]]
         tri_k = [ngram_key(a, b, c) for a, b, c in zip(w[:-2], w[1:-1], w[2:], strict=False)]
-        ctx2 = [ngram_key(a, b) for a, b in itertools.pairwise(w[:-1])]
+        # The contexts are the n-grams one token back: token i's unigram context is token
+        # i-1's unigram (BOS for the first), its bigram context token i-1's bigram.
+        ctx1 = [ngram_key(BOS), *uni_k[:-1]] if tokens else []
+        ctx2 = [ngram_key(BOS, BOS), *bi_k[:-1]] if tokens else []
         d = self.discount
         p_uni = (self.continuation.get(uni_k) + 0.5) / (
             self.n_bigram_types + 0.5 * (self.vocab_size + 1)

@@ -59,6 +59,7 @@ from claimgraph.model import (
     Statement,
     stable_id,
 )
+from claimgraph.nlp.token_strings import token_lowers, token_pos
 from claimgraph.spans import SpanIndex
 
 if TYPE_CHECKING:
@@ -150,30 +151,36 @@ def _source_status(
     return EvidenceStatus.ANONYMOUS, source
 
 
-def _author_voice_cues(sent: DocSpan) -> list[Token]:
-    """Evaluative, predictive or speculative words of a sentence (empty: plain fact)."""
-    sent_text = sent.text
+def _author_voice_cues(sent: DocSpan, text: str) -> list[Token]:
+    """Evaluative, predictive or speculative words of a sentence (empty: plain fact);
+    ``text`` is the text the sentence's ``Doc`` parses.
+
+    Reads the words and parts of speech from the ``Doc``'s cached columns
+    (:mod:`claimgraph.nlp.token_strings`): ``Token`` objects only for the cues.
+    """
+    sent_text = text[sent.start_char : sent.end_char]
     if sent_text.rstrip().endswith("?"):
         return []
-    tokens = list(sent)
+    doc = sent.doc
+    lowers, parts = token_lowers(doc), token_pos(doc)
     has_verb = False
-    cues: list[Token] = []
-    for t in tokens:
-        lower = t.lower_
-        if lower == "my" or (lower in ("i", "me") and t.tag_ == "PRP"):
+    cues: set[int] = set()
+    for i in range(sent.start, sent.end):
+        lower = lowers[i]
+        if lower == "my" or (lower in ("i", "me") and doc[i].tag_ == "PRP"):
             return []  # the writer speaking about themselves, not about the world
-        if t.pos_ in ("VERB", "AUX"):
+        if parts[i] in ("VERB", "AUX"):
             has_verb = True
         if lower in EVALUATIVE_WORDS:
-            cues.append(t)
+            cues.add(i)
     if not has_verb:
         return []
     for marker in CONCLUSION_PATTERNS:
         found = marker.search(sent_text)
         if found is not None:
             pos, end = found.span()
-            cues.extend(t for t in tokens if pos <= t.idx - sent.start_char < end)
-    return sorted(set(cues), key=lambda t: t.i)
+            cues.update(t.i for t in sent if pos <= t.idx - sent.start_char < end)
+    return [doc[i] for i in sorted(cues)]
 
 
 # ---------------------------------------------------------------------------
@@ -217,10 +224,10 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis, *,
     )
     for sent in segments(doc):
         rng = (sent.start_char, sent.end_char)
-        cues = _author_voice_cues(sent)
+        cues = _author_voice_cues(sent, text)
         if not cues:
             continue
-        lowered = sent.text.lower()
+        lowered = text[sent.start_char : sent.end_char].lower()
         concluding = any(lowered.startswith(m) for m in CONCLUSION_MARKERS)
         if covered.overlapping(*rng) and not concluding:
             continue
@@ -233,13 +240,13 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis, *,
             claim.hedges = reading.hedges
             claim.add(EvidenceStatus.HEDGED, reading.hedges)
         claims.append(claim)
-    for statement_id, spans in link_unsupported(doc, statements, accusing).items():
+    for statement_id, spans in link_unsupported(doc, text, statements, accusing).items():
         for claim in claims:
             if claim.statement is not None and claim.statement.id == statement_id:
                 claim.add(EvidenceStatus.UNSUPPORTED, spans)
     for denial in collect_denials(doc, analysis, actors):
         for claim in claims:
-            if denies(claim, denial, actors, accusing, doc):
+            if denies(claim, denial, actors, accusing, doc, text):
                 claim.add(EvidenceStatus.DENIED, [denial.trigger])
                 claim.denials.append(denial.trigger)
                 if denial.denier in actors.by_id and denial.denier not in claim.denied_by:

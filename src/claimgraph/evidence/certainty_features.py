@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from claimgraph.nlp.token_strings import token_texts
+
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
@@ -206,6 +208,9 @@ def _clause_features(head: Token, level: int, feats: dict[str, float]) -> None:
         feats[f"{p}_modal_under={gclass}|{MODAL_CLASS[modal]}"] = 1.0
 
 
+_QUOTE_MARKS = frozenset({'"', "``", "''"})
+
+
 def event_features(token: Token) -> dict[str, float]:
     """Sparse binary features of the event headed by ``token`` (see the module doc)."""
     feats: dict[str, float] = {"bias": 1.0}
@@ -232,9 +237,10 @@ def event_features(token: Token) -> dict[str, float]:
         if token.head.lower_ in IRREALIS_ADJECTIVES:
             feats["np_irrealis_mod"] = 1.0
     sent = token.sent
-    if any(t.text == "?" for t in sent):
+    words = token_texts(token.doc)[sent.start : sent.end]  # cached: no Token objects
+    if "?" in words:
         feats["question"] = 1.0
-    if any(t.text in ('"', "``", "''") for t in sent):
+    if not _QUOTE_MARKS.isdisjoint(words):
         feats["quoted_sentence"] = 1.0
     head = _clause_head(token)
     level = 0

@@ -22,6 +22,7 @@ from claimgraph.evidence.claims import (
     words,
 )
 from claimgraph.model import ArticleAnalysis, Span, SpeechActClass
+from claimgraph.nlp.token_strings import token_lowers
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -88,8 +89,11 @@ def collect_denials(doc: Doc, analysis: ArticleAnalysis, actors: ActorIndex) -> 
             denier, names_of(denier, statement.speaker.name), statement.cue,
             ((span.start, span.end),), frozenset(targets), statement.id)
     # Parse fallback: "X denied/rejected/dismissed Y" not seen by the other stages.
-    for token in doc:
-        if token.lower_ not in DENY_WORDS or token.pos_ != "VERB":
+    for i, lower in enumerate(token_lowers(doc)):
+        if lower not in DENY_WORDS:
+            continue  # no Token object for the other words
+        token = doc[i]
+        if token.pos_ != "VERB":
             continue
         key = (token.idx, token.idx + len(token.text))
         if any(overlaps(key, k) for k in denials) or any(c.dep_ == "neg" for c in token.children):
@@ -124,8 +128,10 @@ def _mentions(claim: Span, denial: Denial, actors: ActorIndex) -> bool:
 
 
 def denies(
-    claim: Claim, denial: Denial, actors: ActorIndex, accusing: set[str], doc: Doc
+    claim: Claim, denial: Denial, actors: ActorIndex, accusing: set[str], doc: Doc, text: str
 ) -> bool:
+    """Whether ``denial`` denies ``claim``; ``text`` is the text ``doc`` parses (passed
+    in: ``doc.text`` joins every token anew)."""
     statement = claim.statement
     span = claim.span
     if statement is not None:
@@ -144,7 +150,7 @@ def denies(
     accuses = is_accusation(statement, accusing, doc)
     on_side = bool(side & denial.targets)
     if _mentions(span, denial, actors):
-        return accuses or on_side or _shares_content(span, denial, doc.text)
+        return accuses or on_side or _shares_content(span, denial, text)
     return on_side and accuses
 
 

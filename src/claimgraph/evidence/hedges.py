@@ -50,6 +50,7 @@ from claimgraph.evidence.hedge_words import (
     WH_TAGS,
 )
 from claimgraph.model import Span
+from claimgraph.nlp.token_strings import token_lowers, token_texts
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -119,6 +120,18 @@ def _is_passive_reporting(token: Token) -> bool:
     )
 
 
+#: First words of :data:`UNCERTAINTY_IDIOMS` (most tokens start none).
+IDIOM_STARTS = frozenset(idiom[0] for idiom in UNCERTAINTY_IDIOMS)
+
+
+#: Every word that can be a cue of :func:`iter_hedge_cues` (each branch there tests one of
+#: these lists first): the scan builds ``Token`` objects for these words only.
+_CUE_WORDS = (
+    EPISTEMIC_MODALS | CLAIM_HEDGE_ADVERBS | HEDGE_ADJECTIVES | CERTAINTY_WORDS | HEDGE_VERBS
+    | LOOK_VERBS | INDICATION_NOUNS | IDIOM_STARTS | CONDITIONAL_MARKS | PASSIVE_REPORTING
+)
+
+
 def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
     """Every epistemic hedge cue in ``sent`` with the stretch of text it governs.
 
@@ -127,8 +140,16 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
     conditional "if" governs its clause; a passive reporting verb ("is said to")
     governs its complement.
     """
-    for token in sent:
-        low = token.lower_
+    if not len(sent):
+        return
+    first, last = sent[0], sent[-1]
+    doc = first.doc
+    lowers = token_lowers(doc)
+    for i in range(first.i, last.i + 1):
+        low = lowers[i]
+        if low not in _CUE_WORDS:
+            continue
+        token = doc[i]
         head = token.head
         if token.dep_ in ("aux", "auxpass") and low in EPISTEMIC_MODALS:
             yield _cue(token, "modal", head)
@@ -164,8 +185,8 @@ def iter_hedge_cues(sent: DocSpan | Doc) -> Iterator[HedgeCue]:
                            start, end)
         elif low in IDIOM_STARTS and (idiom := _idiom_at(token)) is not None:
             yield HedgeCue(token.idx, idiom.idx + len(idiom.text),
-                           token.doc.text[token.idx : idiom.idx + len(idiom.text)], "idiom",
-                           sent[0].idx, sent[-1].idx + len(sent[-1].text))
+                           doc[i : idiom.i + 1].text, "idiom",
+                           first.idx, last.idx + len(last.text))
         elif low in CONDITIONAL_MARKS and token.dep_ == "mark":
             yield _cue(token, "conditional", head)
         elif _is_passive_reporting(token):
@@ -191,10 +212,6 @@ def _indicated_clause(token: Token) -> Token | None:
             ):
                 return child
     return None
-
-
-#: First words of :data:`UNCERTAINTY_IDIOMS` (most tokens start none).
-IDIOM_STARTS = frozenset(idiom[0] for idiom in UNCERTAINTY_IDIOMS)
 
 
 def _idiom_at(token: Token) -> Token | None:
@@ -513,13 +530,14 @@ def line_sentences(doc: Doc) -> list[DocSpan]:
     if cached is not None:
         return cached
     out: list[DocSpan] = []
+    words = token_texts(doc)
     for sent in doc.sents:
         start = sent.start
-        for token in sent:
-            if token.is_space and "\n" in token.text:
-                if token.i > start:
-                    out.append(doc[start : token.i])
-                start = token.i + 1
+        for i in range(sent.start, sent.end):
+            if "\n" in words[i] and doc[i].is_space:
+                if i > start:
+                    out.append(doc[start:i])
+                start = i + 1
         if start < sent.end:
             out.append(doc[start : sent.end])
     doc.user_data[_SCOPES_KEY] = out

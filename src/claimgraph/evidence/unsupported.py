@@ -21,6 +21,7 @@ from claimgraph.evidence.claims import (
     same_speaker,
 )
 from claimgraph.model import Span, Statement
+from claimgraph.nlp.token_strings import token_lowers
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -52,12 +53,18 @@ def _negated_evidence(token: Token) -> bool:
     return False
 
 
-def _unsupported_markers(doc: Doc) -> list[tuple[Token, Span]]:
-    """``(marker token, justification span)`` of every "no evidence" remark."""
-    text = doc.text
+#: Every word that can be a marker of :func:`_unsupported_markers`.
+_MARKER_WORDS = EVIDENCE_NOUNS | UNSUPPORTED_ADJECTIVES | VERIFY_VERBS
+
+
+def _unsupported_markers(doc: Doc, text: str) -> list[tuple[Token, Span]]:
+    """``(marker token, justification span)`` of every "no evidence" remark; ``text`` is
+    ``doc.text``."""
     out: list[tuple[Token, Span]] = []
-    for token in doc:
-        low = token.lower_
+    for i, low in enumerate(token_lowers(doc)):
+        if low not in _MARKER_WORDS:
+            continue  # no Token object for the words it cannot be
+        token = doc[i]
         hit = False
         if low in EVIDENCE_NOUNS and token.pos_ in ("NOUN", "PROPN"):
             hit = _negated_evidence(token)
@@ -79,13 +86,14 @@ def _unsupported_markers(doc: Doc) -> list[tuple[Token, Span]]:
 
 
 def link_unsupported(
-    doc: Doc, statements: list[Statement], accusing: set[str]
+    doc: Doc, text: str, statements: list[Statement], accusing: set[str]
 ) -> dict[str, list[Span]]:
-    """Statement id -> spans of the remarks saying that no evidence backs it."""
-    paragraphs = paragraph_starts(doc.text)
+    """Statement id -> spans of the remarks saying that no evidence backs it; ``text`` is
+    the text ``doc`` parses (passed in: ``doc.text`` joins every token anew)."""
+    paragraphs = paragraph_starts(text)
     links: dict[str, list[Span]] = {}
     ordered = sorted(statements, key=lambda s: (s.cue.start, s.id))
-    for marker, justification in _unsupported_markers(doc):
+    for marker, justification in _unsupported_markers(doc, text):
         sent = marker.sent
         inside = [s for s in ordered if s.content.start <= marker.idx < s.content.end]
         same = [s for s in ordered if s not in inside

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from claimgraph.model import SpeechActClass, Statement
+from claimgraph.nlp.token_strings import token_lowers, token_pos, token_tags
 from claimgraph.spans import SpanIndex
 from claimgraph.speech_acts import lexicon as lex
 from claimgraph.speech_acts.arguments import (
@@ -77,7 +78,16 @@ def _hostile(code: str) -> bool:
 
 def _find_candidates(doc: Doc, named: set[int]) -> dict[int, Candidate]:
     acts: dict[int, Candidate] = {}
-    for token in doc:
+    lowers, parts, tags = token_lowers(doc), token_pos(doc), token_tags(doc)
+    for i, part in enumerate(parts):
+        # only a verb, a noun or "opposed" can be an act: no Token object for the rest
+        if not (
+            part in ("VERB", "NOUN")
+            or tags[i].startswith("VB")
+            or (part == "ADJ" and lowers[i] == "opposed")
+        ):
+            continue
+        token = doc[i]
         code: str | None = None
         if token.dep_ in ("amod", "compound") and token.pos_ != "NOUN":
             continue  # "Syrian-backed", "alleged crimes": modifiers, not acts
@@ -356,8 +366,11 @@ def _future_intents(
     named: set[int],
 ) -> None:
     """``X said it would allow Y``: a promise by the speaker even with an uncoded verb."""
-    for token in doc:
-        if token.i in acts or token.pos_ != "VERB" or base_of(token) in ("be", "have"):
+    for i, part in enumerate(token_pos(doc)):
+        if i in acts or part != "VERB":
+            continue  # no Token object for the other tokens
+        token = doc[i]
+        if base_of(token) in ("be", "have"):
             continue
         if not ({c.lower_ for c in token.children if c.dep_ == "aux"} & lex.FUTURE_AUX):
             continue
