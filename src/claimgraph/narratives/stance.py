@@ -276,9 +276,7 @@ class StanceEncoder:
         if self._embed is None:
             from claimgraph.credibility.machine_text import load_embedder
 
-            vectors = load_embedder().encode(
-                missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False
-            )
+            vectors = load_embedder().encode(missing, normalize_embeddings=True)
         else:
             vectors = self._embed(missing)  # type: ignore[operator]
         self._vectors.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))

@@ -111,7 +111,7 @@ def embed_partition(
     batch: list[ClaimItem] = []
 
     def flush() -> Iterator[tuple[str, tuple[str, str, str, str | None, bytes]]]:
-        vectors = embed_claims([item[1] for item in batch], batch_size=64)
+        vectors = embed_claims([item[1] for item in batch])
         for item, vector, bucket in zip(batch, vectors, buckets(vectors, planes), strict=True):
             yield bucket, (*item, vector.astype(np.float32).tobytes())
         batch.clear()
