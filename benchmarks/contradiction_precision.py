@@ -55,7 +55,8 @@ def _pair_key(row: dict[str, Any]) -> frozenset[tuple[str, int, int]]:
     return frozenset((row[s]["article_id"], row[s]["start"], row[s]["end"]) for s in "ab")
 
 
-def sample(db: Path, out: Path, seed: int = SEED, exclude: Sequence[Path] = ()) -> None:
+def _build(db: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The narrative claims (by id) and the contradictions (by id) of the store at ``db``."""
     connection = sqlite3.connect(str(db))
     connection.row_factory = sqlite3.Row
     claims = {
@@ -65,6 +66,11 @@ def sample(db: Path, out: Path, seed: int = SEED, exclude: Sequence[Path] = ()) 
         )
     }
     rows = [dict(r) for r in connection.execute("select * from contradictions order by id")]
+    return claims, rows
+
+
+def sample(db: Path, out: Path, seed: int = SEED, exclude: Sequence[Path] = ()) -> None:
+    claims, rows = _build(db)
     if exclude:  # pairs read before (labels of an earlier sample): leave them out
         seen = {_pair_key(row) for path in exclude for row in _rows(path)}
         rows = [r for r in rows if _pair_key(_sides(r, claims)) not in seen]
@@ -113,16 +119,8 @@ def score(labels: Path) -> dict[str, object]:
 
 def score_build(db: Path, labels: Sequence[Path]) -> dict[str, object]:
     """Precision of every contradiction of the store at ``db``, from ``labels``."""
-    connection = sqlite3.connect(str(db))
-    connection.row_factory = sqlite3.Row
-    claims = {
-        r["claim_id"]: dict(r)
-        for r in connection.execute(
-            "select claim_id, article_id, start, end, speaker from narrative_claims"
-        )
-    }
+    claims, rows = _build(db)
     known = {_pair_key(row): row["label"] for path in labels for row in _rows(path)}
-    rows = [dict(r) for r in connection.execute("select * from contradictions order by id")]
     found = {_pair_key(_sides(r, claims)): r["kind"] for r in rows}
     out: dict[str, object] = {}
     for kind in (*KINDS, "all"):

@@ -60,12 +60,7 @@ logger = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------
-# Lexicons (general English hedging vocabulary, never article wording)
-# ---------------------------------------------------------------------------
-
-
-# ---------------------------------------------------------------------------
-# Hedge cues with scope (used by the evidence stage)
+# Hedge cues with scope (used by the evidence stage; the words: hedge_words.py)
 # ---------------------------------------------------------------------------
 
 
@@ -204,13 +199,21 @@ def _indicated_clause(token: Token) -> Token | None:
     reading."""
     if token.dep_ not in ("nsubj", "attr"):
         return None
-    holders = [token, token.head]
-    for holder in holders:
-        for child in holder.children:
-            if child.dep_ in ("acl", "ccomp") and any(
-                c.dep_ == "mark" and c.lower_ == "that" for c in child.children
-            ):
-                return child
+    for holder in (token, token.head):
+        clause = _marked_clause(holder, ("acl", "ccomp"), "that")
+        if clause is not None:
+            return clause
+    return None
+
+
+def _marked_clause(holder: Token, deps: tuple[str, ...], mark: str) -> Token | None:
+    """The first clause under ``holder`` (a dependent of one of ``deps``) that its
+    subordinator ``mark`` introduces ("that ...", "like ..."), if any."""
+    for child in holder.children:
+        if child.dep_ in deps and any(
+            c.dep_ == "mark" and c.lower_ == mark for c in child.children
+        ):
+            return child
     return None
 
 
@@ -239,12 +242,7 @@ def _negated_certainty(token: Token) -> bool:
 
 def _like_clause(token: Token) -> Token | None:
     """The clause a verb of seeming introduces with "like" ("looks like we won"), if any."""
-    for child in token.children:
-        if child.dep_ in ("ccomp", "advcl") and any(
-            c.dep_ == "mark" and c.lower_ == "like" for c in child.children
-        ):
-            return child
-    return None
+    return _marked_clause(token, ("ccomp", "advcl"), "like")
 
 
 def _hedge_verb_scope(token: Token) -> Token | None:

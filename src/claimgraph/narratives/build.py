@@ -38,6 +38,7 @@ from claimgraph.model import ArticleAnalysis, Contradiction, SpeechActClass, sta
 from claimgraph.narratives.contradictions import (
     Values,
     claim_values,
+    content_set,
     reads_as_denial,
     same_event,
     values_conflict,
@@ -46,7 +47,6 @@ from claimgraph.narratives.propositions import (
     DEFAULT_THRESHOLD,
     Proposition,
     PropositionIndex,
-    content_words,
     embed_claims,
 )
 from claimgraph.narratives.within import find_contradictions as within_article
@@ -90,10 +90,10 @@ SAME_CLAIM_MIN_WORDS = 5
 
 
 @functools.lru_cache(maxsize=4096)
-def _wording(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """``text``'s words (lower case, no punctuation) and content words, read once per
-    text however many pairs it is compared in."""
-    return tuple(re.findall(r"\w+", text.lower())), frozenset(content_words(text))
+def _words(text: str) -> tuple[str, ...]:
+    """``text``'s words (lower case, no punctuation), read once per text however many
+    pairs it is compared in."""
+    return tuple(re.findall(r"\w+", text.lower()))
 
 
 def same_claim(a: str, b: str) -> bool:
@@ -101,9 +101,9 @@ def same_claim(a: str, b: str) -> bool:
     and punctuation, sharing :data:`SAME_CLAIM_OVERLAP` of their content words, or one
     holding :data:`SAME_CLAIM_CONTAINED` of the other's (at least
     :data:`SAME_CLAIM_MIN_WORDS`): the same quote, given at more length."""
-    (words_a, wa), (words_b, wb) = _wording(a), _wording(b)
-    if words_a == words_b:
+    if _words(a) == _words(b):
         return True
+    wa, wb = content_set(a), content_set(b)
     if not (wa and wb):
         return False
     common = len(wa & wb)

@@ -55,8 +55,10 @@ DEFAULT_THRESHOLD = 0.5
 MIN_SHARED_WORDS = 3
 #: Share of a short claim's content words that stands for :data:`MIN_SHARED_WORDS`.
 SHORT_SHARED_SHARE = 0.5
-#: Scale words of numbers, never evidence that two claims count the same thing.
-_SCALE = frozenset({"hundred", "thousand", "million", "billion", "trillion"})
+#: Scale words of numbers and what they multiply by; never evidence that two claims count
+#: the same thing.
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+SCALE_WORDS = frozenset(_SCALES)
 
 #: Words that describe a movement (its place is a destination or a route).
 MOVEMENT = frozenset(
@@ -101,7 +103,7 @@ _APPROXIMATE = re.compile(
 _ESTIMATE_WORDS = frozenset(
     """will would could might may forecast forecasts forecasted estimate estimates
     estimated predict predicts predicted projected projects expects expected expect
-    likely could possibly potential""".split()
+    likely possibly potential""".split()
 )
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _WEEKDAY = re.compile(
@@ -242,8 +244,10 @@ def _places(text: str) -> tuple[set[str], set[str], set[str]]:
     return asserted - negated, negated, mentioned - negated
 
 
+@lru_cache(maxsize=8192)
 def claim_values(text: str) -> Values:
-    """The places, numbers and dates of one claim."""
+    """The places, numbers and dates of one claim (cached: a stored claim is compared
+    with many new ones; treat the result as read-only)."""
     asserted, negated, mentioned = _places(text)
     numbers: dict[str, set[str]] = {}
     estimate = any(t in _ESTIMATE_WORDS for t in words(text))
@@ -271,12 +275,13 @@ def claim_values(text: str) -> Values:
 def shared_words(a: str, b: str, skip: frozenset[str] | set[str] = frozenset()) -> frozenset[str]:
     """The content words (stems) claims ``a`` and ``b`` have in common, leaving out
     ``skip`` (the nouns their numbers count) and the scale words of numbers."""
-    return (_content(a) & _content(b)) - set(skip) - _SCALE
+    return (content_set(a) & content_set(b)) - set(skip) - SCALE_WORDS
 
 
 @lru_cache(maxsize=8192)
-def _content(text: str) -> frozenset[str]:
-    """:func:`content_words`, read once per text however many pairs it is in."""
+def content_set(text: str) -> frozenset[str]:
+    """:func:`~claimgraph.narratives.propositions.content_words` of a claim, read once
+    per text however many pairs it is compared in."""
     return frozenset(content_words(text))
 
 
@@ -287,7 +292,7 @@ def same_event(a: str, b: str, skip: frozenset[str] | set[str] = frozenset()) ->
     shared = len(shared_words(a, b, skip))
     if shared >= MIN_SHARED_WORDS:
         return True
-    shorter = min(len(_content(a) - set(skip)), len(_content(b) - set(skip)))
+    shorter = min(len(content_set(a) - set(skip)), len(content_set(b) - set(skip)))
     return shared >= 2 and shared >= SHORT_SHARED_SHARE * shorter
 
 
@@ -324,13 +329,12 @@ def values_conflict(a_text: str, a: Values, b_text: str, b: Values) -> str | Non
 def _amount(value: str) -> tuple[float, float] | None:
     """A number's value and the unit it is given to: "15 million" is 15e6 to the
     million, "15.4 million" 15.4e6 to 1e5, "300" 300 to the hundred, "139" to one."""
-    scales = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
     parts = value.split()
     try:
         number = float(parts[0])
     except ValueError:
         return None
-    scale = scales.get(parts[1].lower(), 1.0) if len(parts) > 1 else 1.0
+    scale = _SCALES.get(parts[1].lower(), 1.0) if len(parts) > 1 else 1.0
     digits = parts[0]
     if "." in digits:
         unit = 10.0 ** -len(digits.split(".")[1])
@@ -378,10 +382,12 @@ __all__ = [
     "KINDS",
     "MIN_SHARED_WORDS",
     "POLARITY_FEATURES",
+    "SCALE_WORDS",
     "PolarityModel",
     "Values",
     "claim_values",
     "conflicting_values",
+    "content_set",
     "corrected_place",
     "denial_probability",
     "load_polarity",

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from claimgraph.narratives.ann import ANN_MIN_PROPOSITIONS, CentroidIndex
+from claimgraph.nlp.sentence_encoder import BATCH_SIZE
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -251,17 +252,14 @@ class PropositionIndex:
         return self.propositions[proposition_id].label
 
 
-def embed_claims(texts: Sequence[str], *, batch_size: int | None = None) -> FloatArray:
+def embed_claims(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> FloatArray:
     """Unit-length MiniLM embeddings of ``texts``, shape ``(n, 384)`` (``batch_size``:
-    texts per matrix product, the encoder's own choice by default)."""
+    texts per matrix product)."""
     from claimgraph.credibility.machine_text import load_embedder
-    from claimgraph.nlp.sentence_encoder import BATCH_SIZE
 
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    vectors = load_embedder().encode(
-        list(texts), batch_size=batch_size or BATCH_SIZE, normalize_embeddings=True
-    )
+    vectors = load_embedder().encode(list(texts), batch_size=batch_size)
     return np.asarray(vectors, dtype=np.float32)
 
 

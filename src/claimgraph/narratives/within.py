@@ -35,8 +35,10 @@ from claimgraph.model import (
     Span,
 )
 from claimgraph.narratives.contradictions import (
+    SCALE_WORDS,
     Values,
     claim_values,
+    content_set,
     reads_as_denial,
     values_conflict,
 )
@@ -165,11 +167,9 @@ def conflicting(evidence: list[ClaimEvidence], refs: dict[str, ClaimRef]) -> lis
 def _overlap_share(a: str, b: str, counted: set[str]) -> float:
     """Share of the content words of the shorter claim found in the other, leaving out
     numbers, their scale words and the counted nouns."""
-    from claimgraph.narratives.propositions import content_words
-
-    skip = counted | {"hundred", "thousand", "million", "billion", "trillion"}
-    first = {w for w in content_words(a) if w not in skip and not w.isdigit()}
-    second = {w for w in content_words(b) if w not in skip and not w.isdigit()}
+    skip = counted | SCALE_WORDS
+    first = {w for w in content_set(a) if w not in skip and not w.isdigit()}
+    second = {w for w in content_set(b) if w not in skip and not w.isdigit()}
     if not first or not second:
         return 0.0
     return len(first & second) / min(len(first), len(second))

@@ -67,8 +67,9 @@ class SentenceEncoder:
     """
 
     def __init__(self, model_dir: Path) -> None:
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
+
+        from claimgraph.nlp.encoder_onnx import numpy_weights
 
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         st_config_path = model_dir / "sentence_bert_config.json"
@@ -83,7 +84,7 @@ class SentenceEncoder:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(self.max_length)
-        w = load_file(str(model_dir / "model.safetensors"))
+        w = numpy_weights(model_dir / "model.safetensors")
 
         def f32(name: str) -> FloatArray:
             return np.ascontiguousarray(w[name], dtype=np.float32)
