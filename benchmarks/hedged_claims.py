@@ -12,14 +12,17 @@ Set A was used to change the rules of the ``hedged`` status; set B was drawn and
 after that change, and measured it; set C (``hedged_claims_c.jsonl``) was drawn and
 labelled before the next change and is the check set for it.  Sets D and E
 (``hedged_claims_d.jsonl``, ``hedged_claims_e.jsonl``) were labelled blind by two other
-readers: D checked the change made on C's errors, E the change made on D's.
+readers: D checked the change made on C's errors, E the change made on D's.  Set F
+(``hedged_claims_f.jsonl``) was labelled blind by a fifth reader and is the check of the
+learned claim-hedge model (:mod:`claimgraph.training.claim_hedges`), which is fitted on
+sets A to E.
 
 `sample` draws a set by a fixed rule that reads no evidence status: the DEV articles sorted
 by ``sha1("hedged-claims-v1|" + id)``, 40 of them (A: the first 40, B: the next 40,
-C, D, E: the 40 after those in turn)
+C, D, E, F: the 40 after those in turn)
 analysed by claimgraph, every claim of the evidence stage (statements and author-voice
 claims) collected, and 200 drawn with ``random.Random(seed)`` (A: 19, B: 20, C: 21, D: 22,
-E: 23).  It writes
+E: 23, F: 24).  It writes
 them unlabelled (``hedged: null``).
 
 `score` analyses the same articles again, pairs each labelled claim with the claim of the
@@ -48,7 +51,8 @@ N_CLAIMS = 200
 #: The drawn sets: file -> (first article in hash order, seed of the claim draw).
 SETS = {"hedged_claims.jsonl": (0, 19), "hedged_claims_b.jsonl": (40, 20),
         "hedged_claims_c.jsonl": (80, 21), "hedged_claims_d.jsonl": (120, 22),
-        "hedged_claims_e.jsonl": (160, 23)}
+        "hedged_claims_e.jsonl": (160, 23),
+        "hedged_claims_f.jsonl": (200, 24)}
 
 
 def _all_articles(data: Path) -> list[dict[str, Any]]:

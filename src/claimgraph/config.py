@@ -84,6 +84,13 @@ class HedgingConfig(_Section):
     #: A certainty model JSON (``python -m claimgraph.training.hedging --out FILE``);
     #: default: the model shipped in the package.
     weights: str | None = None
+    #: How a claim's hedges are found: ``learned``, the claim-hedge model
+    #: (:mod:`claimgraph.evidence.hedge_model`, fitted on hand-labelled claims), or
+    #: ``rules``, the hand-written filter (:func:`claimgraph.evidence.hedges.claim_hedges`).
+    claim_hedges: Literal["learned", "rules"] = "learned"
+    #: A claim-hedge model JSON (``python -m claimgraph.training.claim_hedges --out FILE``);
+    #: default: the model shipped in the package.
+    claim_hedge_weights: str | None = None
 
 
 class SpeechActsConfig(_Section):
@@ -141,6 +148,7 @@ class Config(_Section):
 PATH_SETTINGS: tuple[tuple[str, str], ...] = (
     ("attribution", "weights"),
     ("hedging", "weights"),
+    ("hedging", "claim_hedge_weights"),
     ("speech_acts", "weights"),
     ("actors", "user_dictionaries"),
 )

@@ -99,16 +99,17 @@ def _read_mentions(
     mentions: list[EventMention], *, config: Config | None, progress: bool
 ) -> tuple[list[dict[str, float]], list[list[Span]]]:
     """Each mention's certainty-model features and its claim hedges
-    (:func:`~claimgraph.evidence.hedges.claim_hedges`), the two halves of
+    (:func:`~claimgraph.evidence.certainty.find_hedges`, as ``config`` says), the two halves of
     :func:`~claimgraph.evidence.certainty.read`; each distinct sentence is parsed once, by
     the analysis pipeline's parse loop."""
     from claimgraph.config import Config
-    from claimgraph.evidence.certainty import reading_features
-    from claimgraph.evidence.hedges import claim_hedges
+    from claimgraph.evidence.certainty import find_hedges, hedge_reader, reading_features
     from claimgraph.model import Article, Failure
     from claimgraph.pipeline import Pipeline
 
-    pipeline = Pipeline(config or Config(), stages=())  # the analysis parse, no stages
+    config = config or Config()
+    pipeline = Pipeline(config, stages=())  # the analysis parse, no stages
+    hedges_by = hedge_reader(config)
     by_sentence: dict[tuple[str, int, str], list[int]] = {}
     for i, mention in enumerate(mentions):
         by_sentence.setdefault(mention.sentence_key, []).append(i)
@@ -126,7 +127,7 @@ def _read_mentions(
         doc = parsed[0]
         for i in by_sentence[key]:
             start, end = mentions[i].start, mentions[i].end
-            hedges[i] = claim_hedges(doc, start, end, text=key[2])
+            hedges[i] = find_hedges(doc, start, end, text=key[2], hedges_by=hedges_by)
             feats[i] = reading_features(doc, start, end, hedges[i])
         if progress and n % 100 == 0:
             logger.info("hedging: %d/%d sentences", n, len(keys))

@@ -36,7 +36,13 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from claimgraph.evidence.certainty import CertaintyModel, load_model, read
+from claimgraph.evidence.certainty import (
+    CertaintyModel,
+    HedgeReader,
+    hedge_reader,
+    load_model,
+    read,
+)
 from claimgraph.evidence.claims import (
     ANONYMOUS_NOUNS,
     CONCLUSION_MARKERS,
@@ -189,13 +195,15 @@ def _author_voice_cues(sent: DocSpan, text: str) -> list[Token]:
 
 
 def assess_evidence(doc: Doc, analysis: ArticleAnalysis, *,
-                    model: CertaintyModel | None = None) -> list[ClaimEvidence]:
+                    model: CertaintyModel | None = None,
+                    hedges_by: HedgeReader | None = None) -> list[ClaimEvidence]:
     """The evidence status of every statement and author-voice claim of one article.
 
     ``doc`` is the parse of ``analysis.article.text``; statements, actors and speech acts
     are used when earlier stages filled them.  A claim is ``hedged`` when its certainty
     reading (:func:`claimgraph.evidence.certainty.read`, with ``model`` or the packaged
-    certainty model) is.  Returns items sorted by claim offsets.
+    certainty model, and hedges found by ``hedges_by`` or the packaged claim-hedge model)
+    is.  Returns items sorted by claim offsets.
     """
     text = analysis.article.text
     article_id = analysis.article.id
@@ -212,7 +220,7 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis, *,
         claim = Claim(span=span, statement=statement)
         status, justification = _source_status(doc, text, statement, act_sources)
         claim.add(status, [justification])
-        reading = read(doc, span.start, span.end, text=text, model=model,
+        reading = read(doc, span.start, span.end, text=text, model=model, hedges_by=hedges_by,
                        cue=(statement.cue.start, statement.cue.end))
         if reading.label == "hedged":
             claim.hedges = reading.hedges
@@ -234,7 +242,7 @@ def assess_evidence(doc: Doc, analysis: ArticleAnalysis, *,
         span = sentence_span(text, sent)
         claim = Claim(span=span, statement=None)
         claim.add(EvidenceStatus.AUTHOR_VOICE, _phrases(text, cues))
-        reading = read(doc, span.start, span.end, text=text, model=model,
+        reading = read(doc, span.start, span.end, text=text, model=model, hedges_by=hedges_by,
                        sentence=(sent.start_char, sent.end_char))
         if reading.label == "hedged":
             claim.hedges = reading.hedges
@@ -283,7 +291,7 @@ def run_stage(doc: Doc, analysis: ArticleAnalysis, *, config: Config | None = No
               ) -> ArticleAnalysis:
     """Pipeline stage: fill ``analysis.evidence`` (replacing any already there)."""
     model = load_model(config.hedging.weights) if config is not None else None
-    evidence = assess_evidence(doc, analysis, model=model)
+    evidence = assess_evidence(doc, analysis, model=model, hedges_by=hedge_reader(config))
     logger.debug("%s: %d evidence items", analysis.article.id, len(evidence))
     return analysis.model_copy(update={"evidence": evidence})
 

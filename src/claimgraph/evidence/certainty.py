@@ -2,8 +2,10 @@
 
 :func:`read` gives a span of a parsed text its :class:`CertaintyReading`:
 
-* ``hedged``: a claim hedge governs it (:func:`claimgraph.evidence.hedges.claim_hedges`:
-  "may", "appears", "reportedly", "I think", "almost certainly" ...);
+* ``hedged``: a claim hedge governs it (:func:`find_hedges`: by default the claim-hedge
+  model of :mod:`claimgraph.evidence.hedge_model`, else the rules of
+  :func:`claimgraph.evidence.hedges.claim_hedges`: "may", "appears", "reportedly", "I
+  think", "almost certainly" ...);
 * ``irrealis``: no hedge, but a small logistic-regression model finds it not presented as
   a fact: future, intended, conditional, able or permitted ("plans to cut", "can fly",
   "allowed to bid"); see :mod:`claimgraph.evidence.certainty_features`;
@@ -25,17 +27,22 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from claimgraph.errors import ModelError
 from claimgraph.evidence.certainty_features import event_features
+from claimgraph.evidence.hedge_model import ClaimHedgeModel, learned_hedges, load_hedge_model
 from claimgraph.evidence.hedges import claim_hedges, iter_hedge_cues, sentences_in
 from claimgraph.resources import HEDGING_MODEL_DIR
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
+    from claimgraph.config import Config
     from claimgraph.model import Span
+
+#: What finds a claim's hedges: the claim-hedge model, or ``"rules"``.
+HedgeReader = ClaimHedgeModel | Literal["rules"]
 
 #: Name and version of the certainty model; bump when features or weights change.
 MODEL_NAME = "claimgraph.hedging.logreg.v3"
@@ -146,19 +153,44 @@ def reading_features(doc: Doc, start_char: int, end_char: int,
     return feats
 
 
+def hedge_reader(config: Config | None = None) -> HedgeReader:
+    """What finds claim hedges under ``config`` (``[hedging] claim_hedges``): the
+    claim-hedge model (its weights from ``claim_hedge_weights`` or the package), or
+    ``"rules"``.  Raises :class:`ModelError` when the model cannot be loaded."""
+    if config is not None and config.hedging.claim_hedges == "rules":
+        return "rules"
+    weights = config.hedging.claim_hedge_weights if config is not None else None
+    return load_hedge_model(weights) if weights else load_hedge_model()
+
+
+def find_hedges(
+    doc: Doc, start_char: int, end_char: int, *, text: str | None = None,
+    cue: tuple[int, int] | None = None, sentence: tuple[int, int] | None = None,
+    hedges_by: HedgeReader | None = None,
+) -> list[Span]:
+    """The hedges of the claim (or event) at ``[start_char, end_char)``: found by
+    ``hedges_by`` (default: the packaged claim-hedge model); arguments as :func:`read`."""
+    if hedges_by == "rules":
+        return claim_hedges(doc, start_char, end_char, text=text, cue=cue, sentence=sentence)
+    return learned_hedges(doc, start_char, end_char, text=text, cue=cue, sentence=sentence,
+                          model=hedges_by)
+
+
 def read(
     doc: Doc, start_char: int, end_char: int, *, text: str | None = None,
     cue: tuple[int, int] | None = None, sentence: tuple[int, int] | None = None,
-    model: CertaintyModel | None = None,
+    model: CertaintyModel | None = None, hedges_by: HedgeReader | None = None,
 ) -> CertaintyReading:
     """The certainty reading of ``doc.text[start_char:end_char]`` (an event or a claim).
 
-    ``cue``: the claim is the content of a statement whose cue spans it (its hedging
-    words count, see :func:`~claimgraph.evidence.hedges.claim_hedges`); ``sentence``
-    keeps only hedges inside that range.  Pass ``text`` (``doc.text``) when calling often.
+    ``cue``: the claim is the content of a statement whose cue spans it (hedging words
+    there count); ``sentence`` keeps only hedges inside that range; ``hedges_by``: what
+    finds the hedges (:func:`find_hedges`).  Pass ``text`` (``doc.text``) when calling
+    often.
     """
     model = model or load_model()
-    hedges = claim_hedges(doc, start_char, end_char, text=text, cue=cue, sentence=sentence)
+    hedges = find_hedges(doc, start_char, end_char, text=text, cue=cue, sentence=sentence,
+                         hedges_by=hedges_by)
     prob = model.probability(reading_features(doc, start_char, end_char, hedges))
     return CertaintyReading(hedges=hedges, probability=prob, threshold=model.threshold)
 
@@ -181,7 +213,10 @@ __all__ = [
     "MODEL_NAME",
     "CertaintyModel",
     "CertaintyReading",
+    "HedgeReader",
     "event_token",
+    "find_hedges",
+    "hedge_reader",
     "is_uncertain",
     "load_model",
     "read",

@@ -314,6 +314,10 @@ def _in_question(token: Token) -> bool:
     return False
 
 
+#: Public name of :func:`_in_question` (the claim-hedge model reads it as a feature).
+in_question = _in_question
+
+
 def _wh_clause(node: Token) -> bool:
     """Whether ``node`` heads an embedded question: "who might replace him", "who they
     thought was", or "how"/"when"/"why" after a word that asks ("asked how it could");
@@ -571,6 +575,7 @@ __all__ = [
     "claim_hedges",
     "hedge_cues",
     "hedges_claim",
+    "in_question",
     "iter_hedge_cues",
     "line_sentences",
     "sentences_in",

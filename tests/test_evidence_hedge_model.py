@@ -1,0 +1,111 @@
+"""Tests of the learned claim-hedge model and of choosing between it and the rules."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from claimgraph.config import Config
+from claimgraph.errors import ModelError
+from claimgraph.evidence.certainty import find_hedges, hedge_reader, read
+from claimgraph.evidence.hedge_model import (
+    ClaimHedgeModel,
+    candidate_features,
+    candidates,
+    learned_hedges,
+    load_hedge_model,
+)
+
+
+def _range(text: str, sub: str) -> tuple[int, int]:
+    start = text.index(sub)
+    return start, start + len(sub)
+
+
+@pytest.mark.parametrize(
+    ("text", "hedge"),
+    [
+        ("The suspect may have fled across the border.", "may"),
+        ("The convoy was reportedly hit by a drone on Monday.", "reportedly"),
+        ("The regime appears to be preparing a new offensive.", "appears"),
+        ("Officials said the fire was possibly started deliberately.", "possibly"),
+    ],
+)
+def test_learned_hedges_of_a_hedged_sentence(nlp, text, hedge):
+    doc = nlp(text)
+    found = learned_hedges(doc, 0, len(text), sentence=(0, len(text)))
+    assert [s.text for s in found] == [hedge]
+    span = found[0]
+    assert text[span.start : span.end] == hedge
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The suspect fled across the border on Monday.",
+     "The ministry said the convoy was hit by a drone.",
+     "The army will hold a parade in the capital next week."],
+)
+def test_learned_hedges_none_in_a_plain_sentence(nlp, text):
+    doc = nlp(text)
+    assert learned_hedges(doc, 0, len(text), sentence=(0, len(text))) == []
+
+
+def test_a_hedge_in_the_reporting_clause_hedges_the_content(nlp):
+    text = "The spokesman suggested that the rebels had fired the missile."
+    doc = nlp(text)
+    content = _range(text, "the rebels had fired the missile")
+    cue = _range(text, "suggested")
+    assert [s.text for s in learned_hedges(doc, *content, cue=cue)] == ["suggested"]
+
+
+def test_candidates_are_words_of_the_hedging_vocabulary(nlp):
+    text = "The minister may resign, and the cabinet apparently agreed."
+    doc = nlp(text)
+    words = [c.token.text for c in candidates(doc, 0, len(text))]
+    assert words == ["may", "apparently"]
+    feats = candidate_features(doc, candidates(doc, 0, len(text))[0], 0, len(text))
+    assert feats["w=may"] == 1.0 and feats["loc=claim"] == 1.0 and feats["bias"] == 1.0
+
+
+def test_a_one_word_event_takes_the_modal_of_its_clause(nlp):
+    text = "Investors fear the new tariffs might deepen the recession."
+    doc = nlp(text)
+    feats = candidate_features(doc, next(c for c in candidates(doc, *_range(text, "recession"))
+                                         if c.token.text == "might"),
+                               *_range(text, "recession"))
+    assert feats["loc=claim"] == 1.0
+
+
+def test_model_round_trip_and_malformed_model(tmp_path):
+    model = ClaimHedgeModel(name="m", weights={"bias": -1.0, "w=may": 3.0}, threshold=0.5)
+    again = ClaimHedgeModel.from_json(model.to_json())
+    assert again == model
+    assert again.probability({"bias": 1.0, "w=may": 1.0}) > 0.8
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": "m", "weights": []}), encoding="utf-8")
+    with pytest.raises(ModelError):
+        load_hedge_model(str(bad))
+    with pytest.raises(ModelError):
+        load_hedge_model(str(tmp_path / "missing.json"))
+
+
+def test_the_packaged_model_is_the_default_and_rules_remain_available(nlp):
+    packaged = load_hedge_model()
+    assert packaged.name.startswith("claimgraph.claim_hedges")
+    assert hedge_reader(None) is packaged
+    assert hedge_reader(Config()) is packaged
+    rules = Config.model_validate({"hedging": {"claim_hedges": "rules"}})
+    assert hedge_reader(rules) == "rules"
+    text = "The suspect may have fled across the border."
+    doc = nlp(text)
+    assert [s.text for s in find_hedges(doc, 0, len(text), hedges_by="rules")] == ["may"]
+    assert read(doc, 0, len(text), hedges_by="rules").label == "hedged"
+    # A model that never fires: no hedges, whatever the rules say.
+    silent = ClaimHedgeModel(name="silent", weights={"bias": -30.0}, threshold=0.5)
+    assert find_hedges(doc, 0, len(text), hedges_by=silent) == []
+
+
+def test_config_rejects_an_unknown_hedge_reader():
+    with pytest.raises(ValueError):
+        Config.model_validate({"hedging": {"claim_hedges": "magic"}})
