@@ -46,6 +46,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "attribution" / "dev.jsonl"
+#: FNC-1 DEV bodies (rumour stories, where hedges abound); their ids read ``fnc1:<body_id>``.
+FNC1 = ROOT.parent / "shared" / "data" / "stance" / "fnc1_dev_bodies.jsonl"
 LABELS = Path(__file__).with_name("data") / "hedged_claims.jsonl"
 N_ARTICLES = 40
 N_CLAIMS = 200
@@ -58,16 +60,22 @@ SETS = {"hedged_claims.jsonl": (0, 19), "hedged_claims_b.jsonl": (40, 20),
         "hedged_claims_f.jsonl": (200, 24), "hedged_claims_g.jsonl": (240, 25),
         "hedged_claims_h.jsonl": (280, 26), "hedged_claims_i.jsonl": (320, 27),
         "hedged_claims_j.jsonl": (360, 28)}
+#: The sets drawn from FNC-1 DEV bodies, the same way (60 bodies each: they are shorter).
+FNC1_SETS = {"hedged_claims_k.jsonl": (0, 29), "hedged_claims_l.jsonl": (60, 30),
+             "hedged_claims_m.jsonl": (120, 31), "hedged_claims_n.jsonl": (180, 32)}
 
 
 def _all_articles(data: Path) -> list[dict[str, Any]]:
     records = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line]
+    for record in records:
+        if "id" not in record:
+            record["id"] = f"fnc1:{record['body_id']}"
     records.sort(key=lambda r: hashlib.sha1(f"hedged-claims-v1|{r['id']}".encode()).hexdigest())
     return records
 
 
-def _articles(data: Path, first: int = 0) -> list[dict[str, Any]]:
-    return _all_articles(data)[first : first + N_ARTICLES]
+def _articles(data: Path, first: int = 0, n: int = N_ARTICLES) -> list[dict[str, Any]]:
+    return _all_articles(data)[first : first + n]
 
 
 def _analyse(records: list[dict[str, Any]], claim_hedges: str = "learned") -> dict[str, Any]:
@@ -91,8 +99,8 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def sample(data: Path, out: Path, first: int, seed: int) -> None:
-    records = _articles(data, first)
+def sample(data: Path, out: Path, first: int, seed: int, n_articles: int = N_ARTICLES) -> None:
+    records = _articles(data, first, n_articles)
     analyses = _analyse(records)
     claims = [
         (doc_id, ev.claim.start, ev.claim.end, ev.claim.text)
@@ -119,7 +127,7 @@ def score(data: Path, labels: Path, claim_hedges: str = "learned") -> dict[str, 
     from claimgraph.model import EvidenceStatus
 
     gold = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line]
-    records = {r["id"]: r for r in _all_articles(data)}
+    records = {r["id"]: r for r in _all_articles(data) + _all_articles(FNC1)}
     wanted = [records[d] for d in sorted({g["doc_id"] for g in gold})]
     for g in gold:
         text = records[g["doc_id"]]["text"][g["start"] : g["end"]]
@@ -158,8 +166,13 @@ def main() -> None:
                         help="score the claim-hedge model (default) or the hand-written rules")
     args = parser.parse_args()
     if args.command == "sample":
-        first, seed = SETS[args.labels.name]
-        sample(args.data, args.out or args.labels.with_suffix(".draft.jsonl"), first, seed)
+        out = args.out or args.labels.with_suffix(".draft.jsonl")
+        if args.labels.name in FNC1_SETS:
+            first, seed = FNC1_SETS[args.labels.name]
+            sample(FNC1, out, first, seed, n_articles=60)
+        else:
+            first, seed = SETS[args.labels.name]
+            sample(args.data, out, first, seed)
         return
     print(json.dumps(score(args.data, args.labels, args.claim_hedges), indent=1))
 

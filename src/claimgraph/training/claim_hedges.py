@@ -44,7 +44,10 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[3]
 SHARED = Path(os.environ.get("CLAIMGRAPH_SHARED", ROOT.parent / "shared"))
-DEFAULT_ARTICLES = SHARED / "data" / "attribution" / "dev.jsonl"
+#: The articles the labelled claims come from: PolNeAR DEV, and FNC-1 DEV bodies (whose
+#: ids are written ``fnc1:<body_id>``).
+DEFAULT_ARTICLES = (SHARED / "data" / "attribution" / "dev.jsonl",
+                    SHARED / "data" / "stance" / "fnc1_dev_bodies.jsonl")
 LABELS_DIR = ROOT / "benchmarks" / "data"
 #: The sets fitted on by default (A to J).
 DEFAULT_SETS = tuple(LABELS_DIR / f"hedged_claims{s}.jsonl"
@@ -72,6 +75,25 @@ def _jaccard(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / union if union else 0.0
 
 
+def article_id(record: dict[str, Any]) -> str:
+    """The id a labelled claim uses for an article record (``fnc1:`` for FNC-1 bodies)."""
+    return str(record["id"]) if "id" in record else f"fnc1:{record['body_id']}"
+
+
+def article_texts(paths: tuple[Path, ...] | list[Path],
+                  wanted: set[str] | None = None) -> dict[str, str]:
+    """Article texts by :func:`article_id` from JSON-lines ``paths`` (only ``wanted``)."""
+    texts = {}
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                key = article_id(record)
+                if wanted is None or key in wanted:
+                    texts[key] = record["text"]
+    return texts
+
+
 def read_sets(paths: list[Path]) -> list[dict[str, Any]]:
     """The labelled claims of ``paths`` (JSON lines)."""
     rows = []
@@ -82,19 +104,15 @@ def read_sets(paths: list[Path]) -> list[dict[str, Any]]:
     return rows
 
 
-def examples(rows: list[dict[str, Any]], articles: Path) -> list[LabelledClaim]:
+def examples(rows: list[dict[str, Any]], articles: tuple[Path, ...] | list[Path]
+             ) -> list[LabelledClaim]:
     """Analyse the articles of ``rows`` and build each labelled claim's examples."""
     from claimgraph.config import Config
     from claimgraph.evidence.hedges import sentences_in
     from claimgraph.model import Article, ArticleAnalysis
     from claimgraph.pipeline import Pipeline
 
-    wanted = {r["doc_id"] for r in rows}
-    texts = {}
-    for line in articles.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record["id"] in wanted:
-            texts[record["id"]] = record["text"]
+    texts = article_texts(articles, {r["doc_id"] for r in rows})
     pipeline = Pipeline(Config(), stages=("attribution", "actors", "speech_acts", "evidence"))
     Context = tuple[int, int, tuple[int, int] | None, tuple[int, int] | None]
     contexts: dict[str, list[Context]] = {}
@@ -207,7 +225,8 @@ def _predict(model: ClaimHedgeModel, claims: list[LabelledClaim]) -> list[bool]:
             for cl in claims]
 
 
-def leave_out(paths: list[Path], names: list[str], articles: Path) -> int:
+def leave_out(paths: list[Path], names: list[str], articles: tuple[Path, ...] | list[Path]
+              ) -> int:
     """For each set in ``names``: fit on the other sets of ``paths``, score it; print each
     and the pooled precision, recall and F1."""
     by_name = {p.name: p for p in paths}
@@ -243,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="a labelled set to fit on (repeatable; default: sets A to E)")
     parser.add_argument("--score", type=Path, action="append", default=[],
                         help="a labelled set to score, not fitted on (repeatable)")
-    parser.add_argument("--articles", type=Path, default=DEFAULT_ARTICLES)
+    parser.add_argument("--articles", type=Path, action="append", default=None,
+                        help="JSON lines of the articles (repeatable; default: PolNeAR DEV "
+                             "and FNC-1 DEV bodies)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--leave-out", action="append", default=[], metavar="NAME",
                         help="check the recipe on this set (a --labels file name), fitted "
@@ -251,15 +272,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     paths = args.labels or list(DEFAULT_SETS)
+    articles = args.articles or DEFAULT_ARTICLES
     if args.leave_out:
-        return leave_out(paths, args.leave_out, args.articles)
-    claims = examples(read_sets(paths), args.articles)
+        return leave_out(paths, args.leave_out, articles)
+    claims = examples(read_sets(paths), articles)
     model, record = fit(claims)
     logger.info("chosen: %s", record)
     payload = model.to_json()
     payload["training"] = {"sets": [p.name for p in paths], **record}
     for path in args.score:
-        test = examples(read_sets([path]), args.articles)
+        test = examples(read_sets([path]), articles)
         p, r, f1 = prf(_predict(model, test), [cl.gold for cl in test])
         n_gold = sum(cl.gold for cl in test)
         print(f"{path.name}: P={p:.3f} R={r:.3f} F1={f1:.3f} ({n_gold} hedged)")
