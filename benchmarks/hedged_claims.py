@@ -16,9 +16,11 @@ readers: D checked the change made on C's errors, E the change made on D's.  Set
 (``hedged_claims_f.jsonl``) was labelled blind by a fifth reader and is the check of the
 learned claim-hedge model (:mod:`claimgraph.training.claim_hedges`) when it was fitted on
 sets A to E; sets G to J (``hedged_claims_g.jsonl`` ... ``_j.jsonl``) were labelled blind by
-four more readers.  The shipped model is fitted on all ten; ``python -m
-claimgraph.training.claim_hedges --leave-out NAME ...`` checks its recipe on each of F to J
-fitted on the other nine.  ``score --claim-hedges rules`` scores the hand-written filter.
+four more readers, and sets K to N (``_k`` ... ``_n``) from FNC-1 DEV bodies by four more
+(``FNC1_SETS``; 60 bodies each; their ids read ``fnc1:<body_id>``).  The shipped model is
+fitted on all fourteen; ``python -m claimgraph.training.claim_hedges --leave-out NAME ...``
+checks its recipe on each of F to N fitted on the other thirteen.  ``score --claim-hedges
+rules`` scores the hand-written filter.
 
 `sample` draws a set by a fixed rule that reads no evidence status: the DEV articles sorted
 by ``sha1("hedged-claims-v1|" + id)``, 40 of them (A: the first 40, B: the next 40,

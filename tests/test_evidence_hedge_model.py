@@ -109,3 +109,24 @@ def test_the_packaged_model_is_the_default_and_rules_remain_available(nlp):
 def test_config_rejects_an_unknown_hedge_reader():
     with pytest.raises(ValueError):
         Config.model_validate({"hedging": {"claim_hedges": "magic"}})
+
+
+def test_a_word_does_not_hedge_itself(nlp):
+    text = "The device appears to be running a new operating system."
+    doc = nlp(text)
+    assert learned_hedges(doc, *_range(text, "appears")) == []
+    assert [s.text for s in learned_hedges(doc, *_range(text, "running"))] == ["appears"]
+
+
+def test_the_scanners_syntactic_tests_are_features(nlp):
+    from claimgraph.evidence.hedge_model import syntactic_tests
+
+    text = "I do think that the senator will lose the primary."
+    doc = nlp(text)
+    think = next(t for t in doc if t.text == "think")
+    assert syntactic_tests(think, 0, len(text), False).get("h_insisting") == 1.0
+    text = "Analysts asked whether the merger could fail."
+    doc = nlp(text)
+    could = next(t for t in doc if t.text == "could")
+    assert syntactic_tests(could, *_range(text, "the merger could fail"), False).get(
+        "h_open_clause") == 1.0

@@ -29,7 +29,24 @@ from typing import TYPE_CHECKING, Any
 
 from claimgraph.errors import ModelError
 from claimgraph.evidence import hedge_words as words
-from claimgraph.evidence.hedges import HedgeCue, in_question, iter_hedge_cues, sentences_in
+from claimgraph.evidence.hedges import (
+    HedgeCue,
+    _believer_above,
+    _comparative,
+    _cue_word_hedges,
+    _impersonal_subject,
+    _infinitive,
+    _negated_certainty,
+    _open_degree,
+    _poll_term,
+    _proposes,
+    _survey_speaker,
+    _weakened,
+    _wh_clause,
+    in_question,
+    iter_hedge_cues,
+    sentences_in,
+)
 from claimgraph.model import Span
 from claimgraph.nlp.token_strings import token_lowers
 from claimgraph.resources import HEDGING_MODEL_DIR
@@ -38,7 +55,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 #: Name and version of the claim-hedge model; bump when features or weights change.
-MODEL_NAME = "claimgraph.claim_hedges.logreg.v1"
+MODEL_NAME = "claimgraph.claim_hedges.logreg.v2"
 
 #: Words that can hedge a claim (every list of the hedging vocabulary); idioms of
 #: uncertainty are candidates where the cue scanner finds them.
@@ -223,7 +240,49 @@ def candidate_features(doc: Doc, candidate: Candidate, start_char: int, end_char
     for child in t.children:
         if child.dep_ in ("advmod", "neg"):
             f[f"child={child.lower_}"] = 1.0
+    f.update(syntactic_tests(t, start_char, end_char, loc == "cue"))
     return f
+
+
+def syntactic_tests(token: Token, start_char: int, end_char: int, in_cue: bool
+                    ) -> dict[str, float]:
+    """The hedge scanner's syntactic tests of a candidate, as features (``h_`` + name,
+    present when true): a modal in an open "whether/if" clause, in a circumstance ("a
+    week when voters could"), in a comparison; a question word above it; a degree that
+    asks ("how likely"); a poll's term ("likely voters"); an infinitive; "suggest"
+    proposing; an indication verb with an impersonal subject; a passive; an insisting
+    belief ("I do think"); a believer above the claim; a surveyed speaker; a weakened or
+    denied word of certainty; a hedging word of a statement's cue."""
+    w, head = token.lower_, token.head
+    tests: dict[str, bool] = {}
+    if token.dep_ in ("aux", "auxpass"):
+        tests["open_clause"] = any(c.dep_ == "mark" and c.lower_ in ("whether", "if")
+                                   for c in head.children)
+        tests["circumstance"] = head.dep_ in ("relcl", "advcl") and any(
+            x.dep_ == "advmod" and x.lower_ in ("when", "where", "whenever") and x.i < token.i
+            for x in head.subtree)
+        tests["comparative"] = _comparative(token)
+    tests["wh_head"] = _wh_clause(head)
+    tests["wh_self"] = _wh_clause(token)
+    tests["open_degree"] = _open_degree(token)
+    tests["poll_term"] = _poll_term(token)
+    tests["infinitive"] = _infinitive(token)
+    if w in words.PROPOSAL_VERBS:
+        tests["proposes"] = _proposes(token)
+    if w in words.INDICATION_VERBS:
+        tests["impersonal"] = _impersonal_subject(token)
+    tests["passive"] = any(c.dep_ == "auxpass" for c in token.children)
+    tests["insisting"] = any(
+        (c.dep_ == "aux" and c.lower_ in ("do", "does", "did"))
+        or (c.dep_ == "advmod" and c.lower_ in words.INSISTING) for c in token.children)
+    tests["believer_above"] = _believer_above(token, start_char, end_char)
+    tests["survey"] = _survey_speaker(token)
+    if w in words.CERTAINTY_WORDS:
+        tests["weakened"] = _weakened(token)
+        tests["negcert"] = _negated_certainty(token)
+    if in_cue:
+        tests["cue_word_hedges"] = _cue_word_hedges(token)
+    return {f"h_{name}": 1.0 for name, true in tests.items() if true}
 
 
 def learned_hedges(
@@ -241,6 +300,8 @@ def learned_hedges(
         text = doc.text
     out = []
     for candidate in candidates(doc, start_char, end_char, cue=cue, sentence=sentence):
+        if candidate.span[0] <= start_char and end_char <= candidate.span[1]:
+            continue  # a word does not hedge itself (a one-word event "appears")
         feats = candidate_features(doc, candidate, start_char, end_char, cue)
         if model.probability(feats) >= model.threshold:
             out.append(Span.of(text, *candidate.span))
@@ -256,4 +317,5 @@ __all__ = [
     "candidates",
     "learned_hedges",
     "load_hedge_model",
+    "syntactic_tests",
 ]
