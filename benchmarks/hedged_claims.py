@@ -64,7 +64,9 @@ SETS = {"hedged_claims.jsonl": (0, 19), "hedged_claims_b.jsonl": (40, 20),
         "hedged_claims_j.jsonl": (360, 28)}
 #: The sets drawn from FNC-1 DEV bodies, the same way (60 bodies each: they are shorter).
 FNC1_SETS = {"hedged_claims_k.jsonl": (0, 29), "hedged_claims_l.jsonl": (60, 30),
-             "hedged_claims_m.jsonl": (120, 31), "hedged_claims_n.jsonl": (180, 32)}
+             "hedged_claims_m.jsonl": (120, 31), "hedged_claims_n.jsonl": (180, 32),
+             "hedged_claims_o.jsonl": (240, 33), "hedged_claims_p.jsonl": (300, 34),
+             "hedged_claims_q.jsonl": (360, 35), "hedged_claims_r.jsonl": (420, 36)}
 
 
 def _all_articles(data: Path) -> list[dict[str, Any]]:
