@@ -16,10 +16,10 @@ readers: D checked the change made on C's errors, E the change made on D's.  Set
 (``hedged_claims_f.jsonl``) was labelled blind by a fifth reader and is the check of the
 learned claim-hedge model (:mod:`claimgraph.training.claim_hedges`) when it was fitted on
 sets A to E; sets G to J (``hedged_claims_g.jsonl`` ... ``_j.jsonl``) were labelled blind by
-four more readers, and sets K to N (``_k`` ... ``_n``) from FNC-1 DEV bodies by four more
+four more readers, and sets K to R (``_k`` ... ``_r``) from FNC-1 DEV bodies by eight more
 (``FNC1_SETS``; 60 bodies each; their ids read ``fnc1:<body_id>``).  The shipped model is
-fitted on all fourteen; ``python -m claimgraph.training.claim_hedges --leave-out NAME ...``
-checks its recipe on each of F to N fitted on the other thirteen.  ``score --claim-hedges
+fitted on all eighteen; ``python -m claimgraph.training.claim_hedges --leave-out NAME ...``
+checks its recipe on each of F to R fitted on the other seventeen.  ``score --claim-hedges
 rules`` scores the hand-written filter.
 
 `sample` draws a set by a fixed rule that reads no evidence status: the DEV articles sorted
