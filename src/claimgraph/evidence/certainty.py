@@ -23,16 +23,14 @@ The weights live as JSON in ``claimgraph/models/hedging/`` (see its ``MODEL_CARD
 from __future__ import annotations
 
 import functools
-import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from claimgraph.errors import ModelError
 from claimgraph.evidence.certainty_features import event_features
 from claimgraph.evidence.hedge_model import ClaimHedgeModel, learned_hedges, load_hedge_model
 from claimgraph.evidence.hedges import claim_hedges, iter_hedge_cues, sentences_in
+from claimgraph.evidence.linear import SparseLogistic
 from claimgraph.resources import HEDGING_MODEL_DIR
 
 if TYPE_CHECKING:
@@ -57,41 +55,22 @@ def event_token(doc: Doc, start_char: int, end_char: int) -> Token | None:
 
 
 @dataclass(frozen=True)
-class CertaintyModel:
-    """A linear model over :func:`event_features`: ``P(uncertain) = sigmoid(w·x)``."""
+class CertaintyModel(SparseLogistic):
+    """A linear model over :func:`event_features`: ``P(uncertain) = sigmoid(w·x)``;
+    stored as ``models/hedging/weights.json``."""
 
-    name: str
-    weights: dict[str, float]
-    threshold: float
     #: The fold of the MEANTIME DEV data the weights were fitted on (``train``/``all``),
     #: or ``unknown`` when the weights carry no training record.
     fitted_on: str = "unknown"
 
-    def probability(self, feats: dict[str, float]) -> float:
-        """The probability that the event is not presented as certain."""
-        score = sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON form stored in ``models/hedging/weights.json``."""
-        return {
-            "name": self.name,
-            "threshold": self.threshold,
-            "weights": {k: round(v, 6) for k, v in sorted(self.weights.items()) if v},
-        }
+    KIND: ClassVar[str] = "hedging"
+    TRAINING: ClassVar[str] = "claimgraph.training.hedging"
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CertaintyModel:
-        """Build from :meth:`to_json` output; raises :class:`ModelError` when malformed."""
-        try:
-            return cls(
-                name=str(data["name"]),
-                weights={str(k): float(v) for k, v in data["weights"].items()},
-                threshold=float(data["threshold"]),
-                fitted_on=str((data.get("training") or {}).get("fold", "unknown")),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise ModelError(f"malformed hedging model: {err!r}") from err
+    def _fields(cls, data: dict[str, Any]) -> dict[str, Any]:
+        fields = super()._fields(data)
+        fields["fitted_on"] = str((data.get("training") or {}).get("fold", "unknown"))
+        return fields
 
 
 @functools.lru_cache(maxsize=4)
@@ -100,20 +79,7 @@ def load_model(path: str | None = None) -> CertaintyModel:
 
     Raises :class:`ModelError` when it is missing or malformed.
     """
-    try:
-        if path is None:
-            text = (HEDGING_MODEL_DIR / "weights.json").read_text(encoding="utf-8")
-        else:
-            text = Path(path).read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, json.JSONDecodeError) as err:
-        raise ModelError(
-            f"cannot load the hedging model: {err}; retrain it with "
-            "`python -m claimgraph.training.hedging`"
-        ) from err
-    if not isinstance(data, dict):
-        raise ModelError("malformed hedging model: not a JSON object")
-    return CertaintyModel.from_json(data)
+    return CertaintyModel.load(HEDGING_MODEL_DIR / "weights.json" if path is None else Path(path))
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,10 @@ cross-validation grouped by article); they live in ``models/hedging/claim_hedges
 from __future__ import annotations
 
 import functools
-import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
-from claimgraph.errors import ModelError
 from claimgraph.evidence import hedge_words as words
 from claimgraph.evidence.hedges import (
     HedgeCue,
@@ -47,6 +44,7 @@ from claimgraph.evidence.hedges import (
     iter_hedge_cues,
     sentences_in,
 )
+from claimgraph.evidence.linear import SparseLogistic
 from claimgraph.model import Span
 from claimgraph.nlp.token_strings import token_lowers
 from claimgraph.resources import HEDGING_MODEL_DIR
@@ -75,35 +73,12 @@ _ON_HEAD = frozenset({"aux", "auxpass", "advmod", "neg"})
 
 
 @dataclass(frozen=True)
-class ClaimHedgeModel:
-    """A linear model over :func:`candidate_features`: ``P(hedges) = sigmoid(w·x)``."""
+class ClaimHedgeModel(SparseLogistic):
+    """A linear model over :func:`candidate_features`: ``P(hedges) = sigmoid(w·x)``;
+    stored as ``models/hedging/claim_hedges.json``."""
 
-    name: str
-    weights: dict[str, float]
-    threshold: float
-
-    def probability(self, feats: dict[str, float]) -> float:
-        """The probability that the candidate hedges the claim."""
-        score = sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON form stored in ``models/hedging/claim_hedges.json``."""
-        return {
-            "name": self.name,
-            "threshold": self.threshold,
-            "weights": {k: round(v, 6) for k, v in sorted(self.weights.items()) if v},
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ClaimHedgeModel:
-        """Build from :meth:`to_json` output; raises :class:`ModelError` when malformed."""
-        try:
-            return cls(name=str(data["name"]),
-                       weights={str(k): float(v) for k, v in data["weights"].items()},
-                       threshold=float(data["threshold"]))
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise ModelError(f"malformed claim-hedge model: {err!r}") from err
+    KIND: ClassVar[str] = "claim-hedge"
+    TRAINING: ClassVar[str] = "claimgraph.training.claim_hedges"
 
 
 @functools.lru_cache(maxsize=4)
@@ -112,17 +87,8 @@ def load_hedge_model(path: str | None = None) -> ClaimHedgeModel:
 
     Raises :class:`ModelError` when it is missing or malformed.
     """
-    try:
-        source = HEDGING_MODEL_DIR / "claim_hedges.json" if path is None else Path(path)
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise ModelError(
-            f"cannot load the claim-hedge model: {err}; retrain it with "
-            "`python -m claimgraph.training.claim_hedges`"
-        ) from err
-    if not isinstance(data, dict):
-        raise ModelError("malformed claim-hedge model: not a JSON object")
-    return ClaimHedgeModel.from_json(data)
+    return ClaimHedgeModel.load(
+        HEDGING_MODEL_DIR / "claim_hedges.json" if path is None else Path(path))
 
 
 @dataclass(frozen=True)
