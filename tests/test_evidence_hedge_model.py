@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +131,28 @@ def test_the_scanners_syntactic_tests_are_features(nlp):
     could = next(t for t in doc if t.text == "could")
     assert syntactic_tests(could, *_range(text, "the merger could fail"), False).get(
         "h_open_clause") == 1.0
+
+
+def test_analyze_with_a_missing_claim_hedge_model_fails_cleanly(tmp_path):
+    from click.testing import CliRunner
+
+    from claimgraph.cli import cli
+
+    config = tmp_path / "cg.toml"
+    config.write_text('[hedging]\nclaim_hedge_weights = "missing.json"\n', encoding="utf-8")
+    article = tmp_path / "story.txt"
+    article.write_text("The minister may resign, officials said on Monday.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["analyze", str(article), "--config", str(config),
+                                      "-f", "jsonl", "--no-progress", "--workers", "1"])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("claimgraph: error:")]
+    assert "claim-hedge model" in line and "missing.json" in line
+
+
+def test_the_shipped_claim_hedge_model_records_its_training_sets():
+    data = json.loads((Path(__file__).resolve().parents[1] / "src" / "claimgraph" / "models"
+                       / "hedging" / "claim_hedges.json").read_text(encoding="utf-8"))
+    assert data["name"] == load_hedge_model().name
+    assert len(data["training"]["sets"]) == 18
+    assert data["training"]["n_claims"] == 3600
