@@ -110,6 +110,18 @@ def test_the_packaged_model_is_the_default_and_rules_remain_available(nlp):
 def test_config_rejects_an_unknown_hedge_reader():
     with pytest.raises(ValueError):
         Config.model_validate({"hedging": {"claim_hedges": "magic"}})
+    with pytest.raises(ValueError):
+        Config.model_validate({"hedging": {"claim_hedge_threshold": 1.5}})
+
+
+def test_a_stricter_threshold_marks_fewer_claims_hedged(nlp):
+    strict = hedge_reader(Config.model_validate({"hedging": {"claim_hedge_threshold": 0.99}}))
+    assert isinstance(strict, ClaimHedgeModel) and strict.threshold == 0.99
+    assert strict.weights is load_hedge_model().weights
+    text = "The convoy was reportedly hit by a drone on Monday."
+    doc = nlp(text)
+    assert find_hedges(doc, 0, len(text), hedges_by=strict) == []
+    assert [s.text for s in find_hedges(doc, 0, len(text))] == ["reportedly"]
 
 
 def test_a_word_does_not_hedge_itself(nlp):

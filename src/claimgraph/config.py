@@ -91,6 +91,9 @@ class HedgingConfig(_Section):
     #: A claim-hedge model JSON (``python -m claimgraph.training.claim_hedges --out FILE``);
     #: default: the model shipped in the package.
     claim_hedge_weights: str | None = None
+    #: The claim-hedge model's threshold in place of its own (chosen for F1): higher
+    #: marks fewer claims hedged, more precisely (docs/quality.md gives the trade-off).
+    claim_hedge_threshold: float | None = Field(default=None, gt=0.0, lt=1.0)
 
 
 class SpeechActsConfig(_Section):

@@ -22,6 +22,7 @@ The weights live as JSON in ``claimgraph/models/hedging/`` (see its ``MODEL_CARD
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,12 +122,15 @@ def reading_features(doc: Doc, start_char: int, end_char: int,
 
 def hedge_reader(config: Config | None = None) -> HedgeReader:
     """What finds claim hedges under ``config`` (``[hedging] claim_hedges``): the
-    claim-hedge model (its weights from ``claim_hedge_weights`` or the package), or
-    ``"rules"``.  Raises :class:`ModelError` when the model cannot be loaded."""
+    claim-hedge model (its weights from ``claim_hedge_weights`` or the package, its
+    threshold from ``claim_hedge_threshold`` or its own), or ``"rules"``.  Raises
+    :class:`ModelError` when the model cannot be loaded."""
     if config is not None and config.hedging.claim_hedges == "rules":
         return "rules"
     weights = config.hedging.claim_hedge_weights if config is not None else None
-    return load_hedge_model(weights) if weights else load_hedge_model()
+    model = load_hedge_model(weights) if weights else load_hedge_model()
+    threshold = config.hedging.claim_hedge_threshold if config is not None else None
+    return model if threshold is None else dataclasses.replace(model, threshold=threshold)
 
 
 def find_hedges(
