@@ -166,5 +166,5 @@ def test_the_shipped_claim_hedge_model_records_its_training_sets():
     data = json.loads((Path(__file__).resolve().parents[1] / "src" / "claimgraph" / "models"
                        / "hedging" / "claim_hedges.json").read_text(encoding="utf-8"))
     assert data["name"] == load_hedge_model().name
-    assert len(data["training"]["sets"]) == 18
-    assert data["training"]["n_claims"] == 3600
+    assert len(data["training"]["sets"]) == 22
+    assert data["training"]["n_claims"] == 4400
