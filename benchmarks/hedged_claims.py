@@ -16,10 +16,10 @@ readers: D checked the change made on C's errors, E the change made on D's.  Set
 (``hedged_claims_f.jsonl``) was labelled blind by a fifth reader and is the check of the
 learned claim-hedge model (:mod:`claimgraph.training.claim_hedges`) when it was fitted on
 sets A to E; sets G to J (``hedged_claims_g.jsonl`` ... ``_j.jsonl``) were labelled blind by
-four more readers, and sets K to V (``_k`` ... ``_v``) from FNC-1 DEV bodies by twelve more
+four more readers, and sets K to Z (``_k`` ... ``_z``) from FNC-1 DEV bodies by sixteen more
 (``FNC1_SETS``; 60 bodies each; their ids read ``fnc1:<body_id>``).  The shipped model is
-fitted on all twenty-two; ``python -m claimgraph.training.claim_hedges --leave-out NAME
-...`` checks its recipe on a set fitted on the others.  ``score --claim-hedges
+fitted on A to V, and W to Z are its check; ``python -m claimgraph.training.claim_hedges
+--leave-out NAME ...`` checks the recipe on a set fitted on the others.  ``score --claim-hedges
 rules`` scores the hand-written filter.
 
 `sample` draws a set by a fixed rule that reads no evidence status: the DEV articles sorted
@@ -68,7 +68,9 @@ FNC1_SETS = {"hedged_claims_k.jsonl": (0, 29), "hedged_claims_l.jsonl": (60, 30)
              "hedged_claims_o.jsonl": (240, 33), "hedged_claims_p.jsonl": (300, 34),
              "hedged_claims_q.jsonl": (360, 35), "hedged_claims_r.jsonl": (420, 36),
              "hedged_claims_s.jsonl": (480, 37), "hedged_claims_t.jsonl": (540, 38),
-             "hedged_claims_u.jsonl": (600, 39), "hedged_claims_v.jsonl": (660, 40)}
+             "hedged_claims_u.jsonl": (600, 39), "hedged_claims_v.jsonl": (660, 40),
+             "hedged_claims_w.jsonl": (720, 41), "hedged_claims_x.jsonl": (780, 42),
+             "hedged_claims_y.jsonl": (840, 43), "hedged_claims_z.jsonl": (900, 44)}
 
 
 def _all_articles(data: Path) -> list[dict[str, Any]]:
