@@ -1,6 +1,6 @@
 """How well does `analyze` mark claims `hedged`? Precision and recall on hand-labelled claims.
 
-    python benchmarks/hedged_claims.py score [--labels benchmarks/data/hedged_claims_b.jsonl]
+    python benchmarks/hedged_claims.py score [--labels benchmarks/data/hedged_claims_b.jsonl ...]
     python benchmarks/hedged_claims.py sample --labels FILE --out DRAFT   # how they were drawn
 
 `benchmarks/data/hedged_claims.jsonl` (set A) and `hedged_claims_b.jsonl` (set B) each hold
@@ -131,10 +131,14 @@ def _jaccard(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / union if union else 0.0
 
 
-def score(data: Path, labels: Path, claim_hedges: str = "learned") -> dict[str, float]:
+def score(data: Path, labels: Path | list[Path], claim_hedges: str = "learned"
+          ) -> dict[str, float]:
+    """Precision and recall of ``hedged`` on the claims of ``labels`` (several files: pooled)."""
     from claimgraph.model import EvidenceStatus
 
-    gold = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line]
+    paths = labels if isinstance(labels, list) else [labels]
+    gold = [json.loads(line) for path in paths
+            for line in path.read_text(encoding="utf-8").splitlines() if line]
     records = {r["id"]: r for r in _all_articles(data) + _all_articles(FNC1)}
     wanted = [records[d] for d in sorted({g["doc_id"] for g in gold})]
     for g in gold:
@@ -168,21 +172,23 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=("score", "sample"))
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--labels", type=Path, action="append", default=None,
+                        help="a labelled set (repeatable with score: the sets are pooled)")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--claim-hedges", choices=("learned", "rules"), default="learned",
                         help="score the claim-hedge model (default) or the hand-written rules")
     args = parser.parse_args()
+    labels = args.labels or [LABELS]
     if args.command == "sample":
-        out = args.out or args.labels.with_suffix(".draft.jsonl")
-        if args.labels.name in FNC1_SETS:
-            first, seed = FNC1_SETS[args.labels.name]
+        out = args.out or labels[0].with_suffix(".draft.jsonl")
+        if labels[0].name in FNC1_SETS:
+            first, seed = FNC1_SETS[labels[0].name]
             sample(FNC1, out, first, seed, n_articles=60)
         else:
-            first, seed = SETS[args.labels.name]
+            first, seed = SETS[labels[0].name]
             sample(args.data, out, first, seed)
         return
-    print(json.dumps(score(args.data, args.labels, args.claim_hedges), indent=1))
+    print(json.dumps(score(args.data, labels, args.claim_hedges), indent=1))
 
 
 if __name__ == "__main__":
