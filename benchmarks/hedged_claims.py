@@ -74,10 +74,11 @@ FNC1_SETS = {"hedged_claims_k.jsonl": (0, 29), "hedged_claims_l.jsonl": (60, 30)
 
 
 def _all_articles(data: Path) -> list[dict[str, Any]]:
+    from claimgraph.training.claim_hedges import article_id
+
     records = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line]
     for record in records:
-        if "id" not in record:
-            record["id"] = f"fnc1:{record['body_id']}"
+        record["id"] = article_id(record)
     records.sort(key=lambda r: hashlib.sha1(f"hedged-claims-v1|{r['id']}".encode()).hexdigest())
     return records
 

@@ -29,11 +29,14 @@ from claimgraph.evidence import hedge_words as words
 from claimgraph.evidence.hedges import (
     HedgeCue,
     _believer_above,
+    _circumstance,
     _comparative,
     _cue_word_hedges,
     _impersonal_subject,
     _infinitive,
+    _insisting,
     _negated_certainty,
+    _open_clause,
     _open_degree,
     _poll_term,
     _proposes,
@@ -222,11 +225,8 @@ def syntactic_tests(token: Token, start_char: int, end_char: int, in_cue: bool
     w, head = token.lower_, token.head
     tests: dict[str, bool] = {}
     if token.dep_ in ("aux", "auxpass"):
-        tests["open_clause"] = any(c.dep_ == "mark" and c.lower_ in ("whether", "if")
-                                   for c in head.children)
-        tests["circumstance"] = head.dep_ in ("relcl", "advcl") and any(
-            x.dep_ == "advmod" and x.lower_ in ("when", "where", "whenever") and x.i < token.i
-            for x in head.subtree)
+        tests["open_clause"] = _open_clause(token)
+        tests["circumstance"] = _circumstance(token)
         tests["comparative"] = _comparative(token)
     tests["wh_head"] = _wh_clause(head)
     tests["wh_self"] = _wh_clause(token)
@@ -238,9 +238,7 @@ def syntactic_tests(token: Token, start_char: int, end_char: int, in_cue: bool
     if w in words.INDICATION_VERBS:
         tests["impersonal"] = _impersonal_subject(token)
     tests["passive"] = any(c.dep_ == "auxpass" for c in token.children)
-    tests["insisting"] = any(
-        (c.dep_ == "aux" and c.lower_ in ("do", "does", "did"))
-        or (c.dep_ == "advmod" and c.lower_ in words.INSISTING) for c in token.children)
+    tests["insisting"] = _insisting(token)
     tests["believer_above"] = _believer_above(token, start_char, end_char)
     tests["survey"] = _survey_speaker(token)
     if w in words.CERTAINTY_WORDS:

@@ -369,6 +369,24 @@ def _survey_speaker(token: Token) -> bool:
     return False
 
 
+def _open_clause(token: Token) -> bool:
+    """A modal inside an open question ("asked whether it could") asserts nothing."""
+    return any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in token.head.children)
+
+
+def _circumstance(token: Token) -> bool:
+    """"a week when voters could register": a circumstance, not a possibility."""
+    return token.head.dep_ in ("relcl", "advcl") and any(
+        t.dep_ == "advmod" and t.lower_ in ("when", "where", "whenever") and t.i < token.i
+        for t in token.head.subtree)
+
+
+def _insisting(token: Token) -> bool:
+    """A belief verb that insists: "I do think", "I truly believe"."""
+    return any((c.dep_ == "aux" and c.lower_ in ("do", "does", "did"))
+               or (c.dep_ == "advmod" and c.lower_ in INSISTING) for c in token.children)
+
+
 def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool:
     """Whether ``cue`` (found at ``token``) puts a claim in doubt, in the sense of the
     evidence status ``hedged``: conditionals and open questions ("if", "whether") do
@@ -381,15 +399,9 @@ def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool
     if cue.kind == "conditional" or _in_question(token):
         return False
     if cue.kind == "modal":
-        # A modal inside an open question ("asked whether it could") asserts nothing.
-        open_clause = any(c.dep_ == "mark" and c.lower_ in ("whether", "if")
-                          for c in token.head.children)
-        # "a week when voters could register": a circumstance, not a possibility.
-        circumstance = token.head.dep_ in ("relcl", "advcl") and any(
-            t.dep_ == "advmod" and t.lower_ in ("when", "where", "whenever")
-            and t.i < token.i for t in token.head.subtree)
-        return (token.lower_ in CLAIM_MODALS and not open_clause and not circumstance
-                and not _comparative(token) and not _wh_clause(token.head))
+        return (token.lower_ in CLAIM_MODALS and not _open_clause(token)
+                and not _circumstance(token) and not _comparative(token)
+                and not _wh_clause(token.head))
     if cue.kind in ("adjective", "adverb") and (
         _open_degree(token) or _wh_clause(token.head) or _poll_term(token)
     ):
@@ -404,10 +416,9 @@ def hedges_claim(cue: HedgeCue, token: Token, *, reported: bool = False) -> bool
         if any(c.dep_ == "auxpass" for c in token.children):
             return True  # "is expected to", "is believed to": the writer keeps a distance
         # "I think" hedges; "Do I think ...?" asks and "I do think" insists.
-        insisting = any((c.dep_ == "aux" and c.lower_ in ("do", "does", "did"))
-                        or (c.dep_ == "advmod" and c.lower_ in INSISTING)
-                        or (c.dep_ == "dobj" and c.tag_ in ("WP", "WDT"))  # "what he believed"
-                        for c in token.children)
+        insisting = _insisting(token) or any(
+            c.dep_ == "dobj" and c.tag_ in ("WP", "WDT")  # "what he believed"
+            for c in token.children)
         if reported and token.tag_ == "VBD" and not any(c.dep_ == "aux" for c in token.children):
             return False  # "he acknowledged that he expected ...": a past belief, reported
         selves = REPORTED_SELF if reported else FIRST_PERSON
@@ -479,8 +490,7 @@ def _cue_word_hedges(token: Token) -> bool:
         return any(c.dep_ in ("acomp", "attr", "xcomp", "oprd") for c in token.children) or (
             _like_clause(token) is not None)
     if low in CLAIM_MODALS and token.dep_ in ("aux", "auxpass"):
-        return not any(c.dep_ == "mark" and c.lower_ in ("whether", "if")
-                       for c in token.head.children)
+        return not _open_clause(token)
     return low == "expected" and any(c.dep_ == "auxpass" for c in token.children)
 
 
