@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt requirements/models.txt
 	$(PIP) install --upgrade pip==25.3
 	# torch first and pinned: otherwise pip resolves a multi-GB CUDA build.
 	$(PIP) install torch==2.13.0
-	$(PIP) install -c requirements/constraints.txt -e '.[train,postgres,web,spark,dev]'
+	$(PIP) install -c requirements/constraints.txt -e '.[train,postgres,web,spark,lm,dev]'
 	$(PIP) install --no-deps --require-hashes -r requirements/models.txt
 	touch $(STAMP)
 

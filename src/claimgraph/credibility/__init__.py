@@ -455,7 +455,7 @@ def _detector_excerpt(text: str) -> str:
 
 
 def machine_text_signal(
-    analysis: ArticleAnalysis, *, embeddings: bool = False
+    analysis: ArticleAnalysis, *, embeddings: bool = False, causal_lm: bool = False
 ) -> CredibilitySignal:
     """The detector's machine-generated likelihood for the article text."""
     from claimgraph.credibility.machine_text import load_detector, score_and_explain
@@ -463,7 +463,7 @@ def machine_text_signal(
 
     text = _detector_excerpt(analysis.article.text)
     try:
-        detector = load_detector(embeddings=embeddings)
+        detector = load_detector(embeddings=embeddings, causal_lm=causal_lm)
         score, cues = score_and_explain(text, detector=detector)
     except ModelError as err:
         logger.warning("machine-text detector unavailable: %s", err)
@@ -473,13 +473,15 @@ def machine_text_signal(
             explanation=f"detector unavailable: {err}",
         )
     metrics = dict(detector.metrics)
+    variant = " + SmolLM2" if detector.uses_causal_lm else " + MiniLM" if embeddings else ""
+    lm_words = ", and token probabilities under SmolLM2-135M" if detector.uses_causal_lm else ""
     whole = len(text) == len(analysis.article.text)
     read = "" if whole else f" on the first {len(text)} characters"
     explanation = (
-        f"detector {detector.name}{' + MiniLM' if embeddings else ''} scores {score:.2f}{read} "
+        f"detector {detector.name}{variant} scores {score:.2f}{read} "
         f"(logistic regression and boosted trees on stylometric, word-frequency and n-gram "
-        f"features; held-out AUROC {metrics.get('heldout_auc', float('nan')):.2f} on XSum "
-        f"news vs 2023 language models; a likelihood, not proof)"
+        f"features{lm_words}; held-out AUROC {metrics.get('heldout_auc', float('nan')):.2f} "
+        f"on XSum news vs 2023 language models; a likelihood, not proof)"
     )
     if cues:
         direction = ", ".join(f"{name} {'+' if v > 0 else '-'}" for name, v in cues)
@@ -505,7 +507,13 @@ def credibility_signals(
     signals.append(residue_signal(analysis, max_spans=options.max_spans))
     signals.append(headline_signal(analysis, sentences, embeddings=options.headline_embeddings))
     if options.machine_text:
-        signals.append(machine_text_signal(analysis, embeddings=options.machine_text_embeddings))
+        signals.append(
+            machine_text_signal(
+                analysis,
+                embeddings=options.machine_text_embeddings,
+                causal_lm=options.machine_text_lm,
+            )
+        )
     return signals
 
 

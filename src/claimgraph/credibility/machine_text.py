@@ -17,7 +17,9 @@ cannot be learnt as a cue:
   models (never on the detector's evaluation data).
 
 An optional fourth group, the mean all-MiniLM-L6-v2 embedding of the sentences, is used
-by an opt-in logistic-regression variant; it is loaded lazily and only used when asked.
+by an opt-in logistic-regression variant; another opt-in variant adds token probabilities
+under a small neural language model, SmolLM2-135M (:mod:`claimgraph.credibility.causal_lm`).
+Both are loaded lazily and only used when asked.
 Every feature is a rate or a statistic of a distribution, never a raw count, so length is
 not a cue. Weights (coefficients and trees) are plain JSON and the n-gram model an
 ``.npz`` file under ``claimgraph/models/machine_text/`` (see its MODEL_CARD.md).
@@ -358,6 +360,7 @@ class TreeEnsemble:
 
 DEFAULT_WEIGHTS = "detector.json"
 EMBEDDING_WEIGHTS = "detector_embeddings.json"
+CAUSAL_LM_WEIGHTS = "detector_causal_lm.json"
 LM_FILE = "news_trigram_lm.npz"
 
 
@@ -371,6 +374,8 @@ class Detector:
     coef: tuple[float, ...]
     intercept: float
     uses_embeddings: bool = False
+    #: Whether the features include SmolLM2's token statistics (the opt-in LM variant).
+    uses_causal_lm: bool = False
     lm_file: str = LM_FILE
     name: str = DETECTOR_NAME
     metrics: tuple[tuple[str, float], ...] = ()
@@ -392,6 +397,7 @@ class Detector:
             "coef": list(self.coef),
             "intercept": self.intercept,
             "uses_embeddings": self.uses_embeddings,
+            "uses_causal_lm": self.uses_causal_lm,
             "lm_file": self.lm_file,
             "metrics": dict(self.metrics),
             "fitted_on": self.fitted_on,
@@ -410,6 +416,7 @@ class Detector:
                 coef=tuple(float(v) for v in data["coef"]),
                 intercept=float(data["intercept"]),
                 uses_embeddings=bool(data.get("uses_embeddings", False)),
+                uses_causal_lm=bool(data.get("uses_causal_lm", False)),
                 lm_file=str(data.get("lm_file", LM_FILE)),
                 name=str(data.get("name", DETECTOR_NAME)),
                 fitted_on=str(data.get("fitted_on", "unknown")),
@@ -423,7 +430,9 @@ class Detector:
             raise ModelError(f"malformed detector weights: {err}") from err
         if detector.trees is not None and detector.trees.max_feature >= len(detector.features):
             raise ModelError("malformed detector weights: a tree splits on an unknown feature")
-        expected = feature_names(embeddings=detector.uses_embeddings)
+        expected = feature_names(
+            embeddings=detector.uses_embeddings, causal_lm=detector.uses_causal_lm
+        )
         if detector.features != expected or len(detector.coef) != len(expected):
             raise ModelError(
                 f"detector weights list {len(detector.features)} features but this version "
@@ -446,17 +455,36 @@ class Detector:
         return self.blend * linear + (1.0 - self.blend) * self.trees.probability(matrix)
 
 
-def feature_names(*, embeddings: bool = False) -> tuple[str, ...]:
+def feature_names(*, embeddings: bool = False, causal_lm: bool = False) -> tuple[str, ...]:
     """Names of the detector's features, in matrix column order."""
-    return STYLOMETRIC_FEATURES + LM_FEATURES + (EMBEDDING_FEATURES if embeddings else ())
+    from claimgraph.credibility.causal_lm import CAUSAL_LM_FEATURES
+
+    return (
+        STYLOMETRIC_FEATURES
+        + LM_FEATURES
+        + (EMBEDDING_FEATURES if embeddings else ())
+        + (CAUSAL_LM_FEATURES if causal_lm else ())
+    )
 
 
-def feature_matrix(texts: Sequence[str], *, lm: NgramLM, embeddings: bool = False) -> FloatArray:
+def causal_lm_features(texts: Sequence[str]) -> FloatArray:
+    """SmolLM2's token statistics of each (normalised) text, shape ``(n, 22)``."""
+    from claimgraph.credibility.causal_lm import load_causal_lm
+
+    model = load_causal_lm()
+    return np.vstack([model.features(normalise_text(t)) for t in texts])
+
+
+def feature_matrix(
+    texts: Sequence[str], *, lm: NgramLM, embeddings: bool = False, causal_lm: bool = False
+) -> FloatArray:
     """The detector's feature matrix for ``texts`` (one row per text)."""
     rows = [np.concatenate([stylometric_features(t), lm.features(t)]) for t in texts]
     matrix = np.vstack(rows) if rows else np.zeros((0, len(feature_names())))
     if embeddings and len(texts):
         matrix = np.hstack([matrix, embedding_features(texts)])
+    if causal_lm and len(texts):
+        matrix = np.hstack([matrix, causal_lm_features(texts)])
     return matrix
 
 
@@ -470,11 +498,15 @@ def load_lm(path: str | None = None) -> NgramLM:
 
 
 @functools.lru_cache(maxsize=4)
-def load_detector(*, embeddings: bool = False, path: str | None = None) -> Detector:
-    """The packaged detector (cheap by default, MiniLM variant with ``embeddings``)."""
-    target = (
-        Path(path) if path else MODEL_DIR / (EMBEDDING_WEIGHTS if embeddings else DEFAULT_WEIGHTS)
+def load_detector(
+    *, embeddings: bool = False, causal_lm: bool = False, path: str | None = None
+) -> Detector:
+    """The packaged detector: cheap by default, the MiniLM variant with ``embeddings``,
+    the SmolLM2 variant with ``causal_lm`` (which wins when both are asked for)."""
+    variant = (
+        CAUSAL_LM_WEIGHTS if causal_lm else EMBEDDING_WEIGHTS if embeddings else DEFAULT_WEIGHTS
     )
+    target = Path(path) if path else MODEL_DIR / variant
     try:
         data = json.loads(target.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
@@ -483,26 +515,34 @@ def load_detector(*, embeddings: bool = False, path: str | None = None) -> Detec
 
 
 def score_texts(
-    texts: list[str], *, embeddings: bool = False, detector: Detector | None = None
+    texts: list[str],
+    *,
+    embeddings: bool = False,
+    causal_lm: bool = False,
+    detector: Detector | None = None,
 ) -> list[float]:
     """Machine-generated likelihood in [0, 1] for each text (higher = more likely machine).
 
     The default detector costs a few milliseconds per article; ``embeddings=True`` uses
-    the MiniLM variant (loads sentence-transformers on first use). Deterministic.
+    the MiniLM variant, ``causal_lm=True`` the SmolLM2 variant (about 1 s of CPU per
+    article, and 5 s to load the model once). Deterministic.
     Raises :class:`ModelError` when the packaged weights are missing or malformed.
     """
     if not texts:
         return []
-    detector = detector or load_detector(embeddings=embeddings)
+    detector = detector or load_detector(embeddings=embeddings, causal_lm=causal_lm)
     lm = load_lm(str(MODEL_DIR / detector.lm_file))
-    matrix = feature_matrix(texts, lm=lm, embeddings=detector.uses_embeddings)
+    matrix = feature_matrix(
+        texts, lm=lm, embeddings=detector.uses_embeddings, causal_lm=detector.uses_causal_lm
+    )
     return [round(float(p), 6) for p in detector.decision(matrix)]
 
 
 def score_and_explain(
     text: str, *, detector: Detector | None = None, k: int = 3
 ) -> tuple[float, list[tuple[str, float]]]:
-    """The default detector's score for ``text`` and its ``k`` strongest features.
+    """The detector's score for ``text`` and its ``k`` strongest features (none for the
+    MiniLM variant, whose features are embedding dimensions).
 
     Each feature comes with its share of the logistic regression's logit (positive pushes
     towards machine).
@@ -512,7 +552,7 @@ def score_and_explain(
     if detector.uses_embeddings:
         return score_texts([text], detector=detector)[0], []
     lm = load_lm(str(MODEL_DIR / detector.lm_file))
-    matrix = feature_matrix([text], lm=lm)
+    matrix = feature_matrix([text], lm=lm, causal_lm=detector.uses_causal_lm)
     score = round(float(detector.decision(matrix)[0]), 6)
     share = (
         (matrix[0] - np.array(detector.mean)) / np.array(detector.scale) * np.array(detector.coef)
@@ -533,6 +573,7 @@ __all__ = [
     "HashTable",
     "NgramLM",
     "TreeEnsemble",
+    "causal_lm_features",
     "embedding_features",
     "feature_matrix",
     "feature_names",

