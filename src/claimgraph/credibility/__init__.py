@@ -481,7 +481,8 @@ def machine_text_signal(
         f"detector {detector.name}{variant} scores {score:.2f}{read} "
         f"(logistic regression and boosted trees on stylometric, word-frequency and n-gram "
         f"features{lm_words}; held-out AUROC {metrics.get('heldout_auc', float('nan')):.2f} "
-        f"on XSum news vs 2023 language models; a likelihood, not proof)"
+        f"on XSum news vs 2023 language models; a likelihood, not proof; it scores human "
+        f"news of other outlets higher than BBC news, so compare articles of one outlet)"
     )
     if cues:
         direction = ", ".join(f"{name} {'+' if v > 0 else '-'}" for name, v in cues)
