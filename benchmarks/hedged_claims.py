@@ -2,6 +2,7 @@
 
     python benchmarks/hedged_claims.py score [--labels benchmarks/data/hedged_claims_b.jsonl ...]
     python benchmarks/hedged_claims.py sample --labels FILE --out DRAFT   # how they were drawn
+    python benchmarks/hedged_claims.py agree --labels FILE --second FILE2  # two readers
 
 `benchmarks/data/hedged_claims.jsonl` (set A) and `hedged_claims_b.jsonl` (set B) each hold
 200 claims from PolNeAR DEV articles (`../shared/data/attribution/dev.jsonl`), each
@@ -132,14 +133,18 @@ def _jaccard(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / union if union else 0.0
 
 
-def score(data: Path, labels: Path | list[Path], claim_hedges: str = "learned"
-          ) -> dict[str, float]:
-    """Precision and recall of ``hedged`` on the claims of ``labels`` (several files: pooled)."""
+def _read(paths: list[Path]) -> list[dict[str, Any]]:
+    return [json.loads(line) for path in paths
+            for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def predictions(data: Path, gold: list[dict[str, Any]], claim_hedges: str = "learned"
+                ) -> tuple[list[bool], int]:
+    """Whether ``analyze`` marks each labelled claim ``hedged`` (its evidence-stage partner:
+    the claim overlapping it most, character Jaccard at least 0.5), and how many labelled
+    claims have no partner (counted as not marked)."""
     from claimgraph.model import EvidenceStatus
 
-    paths = labels if isinstance(labels, list) else [labels]
-    gold = [json.loads(line) for path in paths
-            for line in path.read_text(encoding="utf-8").splitlines() if line]
     records = {r["id"]: r for r in _all_articles(data) + _all_articles(FNC1)}
     wanted = [records[d] for d in sorted({g["doc_id"] for g in gold})]
     for g in gold:
@@ -147,7 +152,7 @@ def score(data: Path, labels: Path | list[Path], claim_hedges: str = "learned"
         if _digest(text) != g["sha1"]:
             sys.exit(f"error: {g['doc_id']} {g['start']}:{g['end']}: the article text changed")
     analyses = _analyse(wanted, claim_hedges)
-    tp = fp = fn = unmatched = 0
+    out, unmatched = [], 0
     for g in gold:
         best, partner = 0.0, None
         for ev in analyses[g["doc_id"]].evidence:
@@ -155,26 +160,68 @@ def score(data: Path, labels: Path | list[Path], claim_hedges: str = "learned"
             if j > best:
                 best, partner = j, ev
         matched = partner is not None and best >= 0.5
-        predicted = matched and partner is not None and EvidenceStatus.HEDGED in partner.statuses
         unmatched += not matched
-        tp += predicted and g["hedged"]
-        fp += predicted and not g["hedged"]
-        fn += (not predicted) and g["hedged"]
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
+        out.append(bool(matched and partner is not None
+                        and EvidenceStatus.HEDGED in partner.statuses))
+    return out, unmatched
+
+
+def _prf(predicted: list[bool], gold: list[bool]) -> dict[str, Any]:
+    tp = sum(p and g for p, g in zip(predicted, gold, strict=True))
+    n_pred, n_gold = sum(predicted), sum(gold)
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"claims": len(gold), "hedged_gold": sum(bool(g["hedged"]) for g in gold),
-            "hedged_predicted": tp + fp, "tp": tp, "precision": round(p, 3),
-            "recall": round(r, 3), "f1": round(f, 3), "unmatched": unmatched}
+    return {"claims": len(gold), "hedged_gold": n_gold, "hedged_predicted": n_pred, "tp": tp,
+            "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
+
+
+def score(data: Path, labels: Path | list[Path], claim_hedges: str = "learned"
+          ) -> dict[str, float]:
+    """Precision and recall of ``hedged`` on the claims of ``labels`` (several files: pooled)."""
+    gold = _read(labels if isinstance(labels, list) else [labels])
+    predicted, unmatched = predictions(data, gold, claim_hedges)
+    return {**_prf(predicted, [bool(g["hedged"]) for g in gold]), "unmatched": unmatched}
+
+
+def agree(data: Path, pairs: list[tuple[Path, Path]], claim_hedges: str = "learned"
+          ) -> dict[str, Any]:
+    """Two readers' labels of the same claims (``(first, second)`` files, pooled): how
+    often they agree (Cohen's kappa), the second scored against the first, and ``analyze``
+    scored against each and against the claims both readers label alike."""
+    first = _read([a for a, _ in pairs])
+    second = _read([b for _, b in pairs])
+    if [(g["doc_id"], g["start"], g["end"]) for g in first] != [
+        (g["doc_id"], g["start"], g["end"]) for g in second
+    ]:
+        sys.exit("error: the two readers' files do not hold the same claims in the same order")
+    a, b = [bool(g["hedged"]) for g in first], [bool(g["hedged"]) for g in second]
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    chance = (sum(a) / n) * (sum(b) / n) + (1 - sum(a) / n) * (1 - sum(b) / n)
+    kappa = (observed - chance) / (1 - chance) if chance < 1 else 1.0
+    predicted, unmatched = predictions(data, first, claim_hedges)
+    alike = [i for i in range(n) if a[i] == b[i]]
+    return {
+        "claims": n, "unmatched": unmatched, "agreement": round(observed, 3),
+        "kappa": round(kappa, 3),
+        "second_reader_against_first": _prf(b, a),
+        "analyze_against_first": _prf(predicted, a),
+        "analyze_against_second": _prf(predicted, b),
+        "analyze_where_readers_agree": _prf([predicted[i] for i in alike],
+                                            [a[i] for i in alike]),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("score", "sample"))
+    parser.add_argument("command", choices=("score", "sample", "agree"))
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--labels", type=Path, action="append", default=None,
                         help="a labelled set (repeatable with score: the sets are pooled)")
+    parser.add_argument("--second", type=Path, action="append", default=None,
+                        help="with agree: a second reader's labels of each --labels set")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--claim-hedges", choices=("learned", "rules"), default="learned",
                         help="score the claim-hedge model (default) or the hand-written rules")
@@ -188,6 +235,12 @@ def main() -> None:
         else:
             first, seed = SETS[labels[0].name]
             sample(args.data, out, first, seed)
+        return
+    if args.command == "agree":
+        if not args.second or len(args.second) != len(labels):
+            sys.exit("error: agree needs one --second file for each --labels file")
+        pairs = list(zip(labels, args.second, strict=True))
+        print(json.dumps(agree(args.data, pairs, args.claim_hedges), indent=1))
         return
     print(json.dumps(score(args.data, labels, args.claim_hedges), indent=1))
 
