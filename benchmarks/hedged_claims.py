@@ -21,7 +21,9 @@ four more readers, and sets K to Z (``_k`` ... ``_z``) from FNC-1 DEV bodies by 
 (``FNC1_SETS``; 60 bodies each; their ids read ``fnc1:<body_id>``).  The shipped model is
 fitted on A to V, and W to Z are its check; ``python -m claimgraph.training.claim_hedges
 --leave-out NAME ...`` checks the recipe on a set fitted on the others.  ``score --claim-hedges
-rules`` scores the hand-written filter.
+rules`` scores the hand-written filter.  ``hedged_claims_e2.jsonl``, ``_w2`` and ``_x2`` are
+sets E, W and X labelled again by other readers: ``agree`` compares two readers and scores
+``analyze`` against each and where they agree.
 
 `sample` draws a set by a fixed rule that reads no evidence status: the DEV articles sorted
 by ``sha1("hedged-claims-v1|" + id)``, 40 of them (A: the first 40, B: the next 40,
