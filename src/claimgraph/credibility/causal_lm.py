@@ -18,7 +18,7 @@ which claimgraph does not use)::
 :class:`CausalLM` reads the GGUF file with ``gguf``, dequantises the weights to float32
 once (about 0.6 GB) and runs the Llama architecture (RMS norm, rotary positions, grouped
 query attention, SwiGLU) with numpy matrix products; the byte-level BPE tokenizer is built
-from the file's vocabulary and merges with ``tokenizers``. A text costs about 3.5 ms of CPU
+from the file's vocabulary and merges with ``tokenizers``. A text costs about 5 ms of CPU
 per token on one thread, so the detector reads at most :data:`MAX_TOKENS` tokens.
 """
 
