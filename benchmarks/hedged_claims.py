@@ -169,13 +169,12 @@ def predictions(data: Path, gold: list[dict[str, Any]], claim_hedges: str = "lea
 
 
 def _prf(predicted: list[bool], gold: list[bool]) -> dict[str, Any]:
-    tp = sum(p and g for p, g in zip(predicted, gold, strict=True))
-    n_pred, n_gold = sum(predicted), sum(gold)
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"claims": len(gold), "hedged_gold": n_gold, "hedged_predicted": n_pred, "tp": tp,
-            "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
+    from claimgraph.training.claim_hedges import prf
+
+    p, r, f = prf(predicted, gold)
+    tp = sum(a and b for a, b in zip(predicted, gold, strict=True))
+    return {"claims": len(gold), "hedged_gold": sum(gold), "hedged_predicted": sum(predicted),
+            "tp": tp, "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
 
 
 def score(data: Path, labels: Path | list[Path], claim_hedges: str = "learned"

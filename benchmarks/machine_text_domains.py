@@ -34,11 +34,11 @@ DATA = ROOT.parent / "shared" / "data"
 
 def meantime_articles(path: Path, min_words: int) -> list[str]:
     """The sentences of each MEANTIME document in order, without the title (sentence 0)."""
+    from claimgraph.evaluation.hedging import iter_mentions
+
     docs: dict[str, dict[int, str]] = defaultdict(dict)
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            docs[row["doc"]][int(row["sentence_index"])] = row["text"]
+    for mention in iter_mentions(path):
+        docs[mention.doc][mention.sentence_index] = mention.text
     texts = [" ".join(s[i] for i in sorted(s) if i > 0) for _, s in sorted(docs.items())]
     return [t for t in texts if len(t.split()) >= min_words]
 

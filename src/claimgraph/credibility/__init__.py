@@ -473,7 +473,9 @@ def machine_text_signal(
             explanation=f"detector unavailable: {err}",
         )
     metrics = dict(detector.metrics)
-    variant = " + SmolLM2" if detector.uses_causal_lm else " + MiniLM" if embeddings else ""
+    variant = (
+        " + SmolLM2" if detector.uses_causal_lm else " + MiniLM" if detector.uses_embeddings else ""
+    )
     lm_words = ", and token probabilities under SmolLM2-135M" if detector.uses_causal_lm else ""
     whole = len(text) == len(analysis.article.text)
     read = "" if whole else f" on the first {len(text)} characters"

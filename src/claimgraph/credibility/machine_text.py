@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from claimgraph.credibility.causal_lm import CAUSAL_LM_FEATURES, load_causal_lm
 from claimgraph.credibility.ngram_lm import (
     BOS,
     LM_FEATURES,
@@ -457,8 +458,6 @@ class Detector:
 
 def feature_names(*, embeddings: bool = False, causal_lm: bool = False) -> tuple[str, ...]:
     """Names of the detector's features, in matrix column order."""
-    from claimgraph.credibility.causal_lm import CAUSAL_LM_FEATURES
-
     return (
         STYLOMETRIC_FEATURES
         + LM_FEATURES
@@ -469,8 +468,6 @@ def feature_names(*, embeddings: bool = False, causal_lm: bool = False) -> tuple
 
 def causal_lm_features(texts: Sequence[str]) -> FloatArray:
     """SmolLM2's token statistics of each (normalised) text, shape ``(n, 22)``."""
-    from claimgraph.credibility.causal_lm import load_causal_lm
-
     model = load_causal_lm()
     return np.vstack([model.features(normalise_text(t)) for t in texts])
 
