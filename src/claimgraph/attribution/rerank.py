@@ -122,7 +122,7 @@ def candidate_features(
 ) -> dict[str, float]:
     """Sparse features of one candidate (binary unless named ``*_p``); ``content`` is
     the attribution's content tokens (a set is fastest)."""
-    out: dict[str, float] = {f"o={o}": 1.0 for o in cand.origins}
+    out: dict[str, float] = {f"o={o}": 1.0 for o in sorted(cand.origins)}  # fixed order: sums do not depend on the hash seed
     head = cue_head(feats, cue)
     cue_tag = feats.tags[head]
     if not cand.tokens:
