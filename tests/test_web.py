@@ -98,6 +98,7 @@ def test_report_is_offline_and_escapes_everything(web_store_path, web_narrative_
     assert {n["data"]["label"] for n in graph["nodes"]} >= {"Ann Lee", "Port Board"}
     assert "The Port Board lied &lt;about&gt; the budget" in page  # proposition list
     assert page.count('class="contradiction"') == 2  # corpus view and article view
+    assert page.count("Candidates to check against the sources") == 1  # with the corpus list
 
 
 def test_report_topic_keeps_matching_articles(web_store_path, tmp_path) -> None:
@@ -244,6 +245,8 @@ def test_pages_render_and_escape(client, web_analyses) -> None:
         assert response.status_code == 200, path
         assert "<script>alert" not in response.text
     assert client.get("/static/cytoscape.min.js").status_code == 200
+    # the contradictions are offered as candidates to check, as on the command line
+    assert "Candidates to check against the sources" in client.get("/contradictions").text
 
 
 @pytest.mark.slow

@@ -122,7 +122,8 @@ def candidate_features(
 ) -> dict[str, float]:
     """Sparse features of one candidate (binary unless named ``*_p``); ``content`` is
     the attribution's content tokens (a set is fastest)."""
-    out: dict[str, float] = {f"o={o}": 1.0 for o in sorted(cand.origins)}  # fixed order: sums do not depend on the hash seed
+    # sorted: the order of the score's sum must not depend on the hash seed
+    out: dict[str, float] = {f"o={o}": 1.0 for o in sorted(cand.origins)}
     head = cue_head(feats, cue)
     cue_tag = feats.tags[head]
     if not cand.tokens:

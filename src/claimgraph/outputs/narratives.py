@@ -12,8 +12,9 @@ import click
 
 from claimgraph.outputs.escape import escape_console, escape_markdown
 
-#: Shown with every list of contradictions between articles: most that the narratives find
-#: in a corpus are not real (a sample of 120 from 1,096 DEV articles held 7; docs/quality.md).
+#: Shown with every list of contradictions (command line, report, web app): most that the
+#: narratives find in a corpus are not real (19 of the 103 found in 1,096 DEV articles;
+#: docs/quality.md).
 CANDIDATES_NOTE = (
     "Candidates to check against the sources: most contradictions found between articles "
     "are claims on one topic that can both be true."

@@ -16,6 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from claimgraph.outputs.narratives import CANDIDATES_NOTE
+
 #: Files of the package's ``static`` folder that pages load (and the report inlines).
 STATIC_FILES = ("claimgraph.css", "claimgraph.js", "cytoscape.min.js")
 
@@ -70,6 +72,7 @@ def environment() -> Any:
     )
     env.filters["script_json"] = script_json
     env.globals["inline_asset"] = inline_asset
+    env.globals["candidates_note"] = CANDIDATES_NOTE
     return env
 
 
