@@ -405,3 +405,48 @@ def test_writing_from_another_site_is_refused(client) -> None:
     same = client.post("/api/analyze", json={"url": "http://10.0.0.1/"},
                        headers={"Origin": "http://testserver"})  # fmt: skip
     assert same.status_code == 400  # past the origin check, refused by the fetcher
+
+
+def test_signals_are_ranked_within_their_outlet(store_url) -> None:
+    """A credibility score's place among its outlet's stored articles (other outlets and
+    articles without the signal do not count; ties count half), on both backends, and on
+    the article page."""
+    from fastapi.testclient import TestClient
+
+    from claimgraph.model import Article, ArticleAnalysis, CredibilitySignal
+    from claimgraph.store import open_store
+    from claimgraph.store.browse import outlet_ranks
+    from claimgraph.web.app import create_app
+
+    def stored(i: int, site: str, value: float | None) -> ArticleAnalysis:
+        text = f"Article number {i} of {site} says the harbour will reopen."
+        article = Article(id=Article.make_id(text), text=text, site=site, source_kind="text")
+        signals = [] if value is None else [CredibilitySignal(
+            name="machine_generated_likelihood", value=value, explanation="detector score")]
+        return ArticleAnalysis(article=article, credibility=signals)  # fmt: skip
+
+    values = [i / 20 for i in range(20)] + [0.5]  # 21 articles of one outlet, 0.5 twice
+    analyses = [stored(i, "a.example", v) for i, v in enumerate(values)]
+    analyses += [stored(100, "b.example", 0.99), stored(101, "a.example", None)]
+    name = "machine_generated_likelihood"
+    with open_store(store_url) as store:
+        for analysis in analyses:
+            assert store.add_analysis(analysis, run_id=None, weights_hash="w")
+        top = outlet_ranks(store, analyses[19].article.id)[name]
+        assert top == {"site": "a.example", "articles": 20, "lower": 20.0, "share": 1.0}
+        tied = outlet_ranks(store, analyses[10].article.id)[name]
+        assert tied["lower"] == 10.5 and tied["share"] == 10.5 / 20
+        assert outlet_ranks(store, analyses[0].article.id)[name]["share"] == 0.0
+        assert outlet_ranks(store, analyses[20].article.id, min_articles=21) == {}
+        latest = outlet_ranks(store, analyses[0].article.id, min_articles=1, max_articles=4)
+        assert 1 <= latest[name]["articles"] <= 4  # of the latest 4 stored (one has no signal)
+        assert outlet_ranks(store, analyses[21].article.id) == {}  # one article of b.example
+        assert outlet_ranks(store, analyses[22].article.id) == {}  # no signal
+        assert outlet_ranks(store, "no-such-article") is None
+    with TestClient(create_app(store_url)) as client:
+        page = client.get(f"/articles/{analyses[19].article.id}").text
+        assert "above 100 % of 20 other articles from a.example in this store" in page
+        assert "outlet-rank" not in client.get(f"/articles/{analyses[21].article.id}").text
+        api = client.get(f"/api/articles/{analyses[19].article.id}/outlet-ranks").json()
+        assert api == {name: top}
+        assert client.get("/api/articles/nope/outlet-ranks").status_code == 404

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from claimgraph.model import ArticleAnalysis, Entity
 from claimgraph.store import schema as t
@@ -16,6 +16,11 @@ from claimgraph.store.linking import entity_from_row
 
 if TYPE_CHECKING:
     from claimgraph.store.sql import SqlStore
+
+#: The fewest other stored articles of an outlet, with a signal, for that signal's place
+#: among them, and the most (the latest stored) it is compared with (:func:`outlet_ranks`).
+MIN_OUTLET_ARTICLES = 20
+MAX_OUTLET_ARTICLES = 2000
 
 #: The speech acts the corpus graph draws, and the edge kind each becomes.
 GRAPH_ACTS = {
@@ -88,6 +93,71 @@ def get_analysis(store: SqlStore, article_id: str) -> ArticleAnalysis | None:
     """The stored analysis of ``article_id``, or ``None`` when there is none."""
     data = get_analysis_data(store, article_id)
     return ArticleAnalysis.model_validate(data) if data is not None else None
+
+
+def outlet_ranks(
+    store: SqlStore,
+    article_id: str,
+    *,
+    min_articles: int = MIN_OUTLET_ARTICLES,
+    max_articles: int = MAX_OUTLET_ARTICLES,
+) -> dict[str, dict[str, Any]] | None:
+    """Where each numeric credibility signal of ``article_id`` stands among the other
+    stored articles of its outlet (the same ``site``; the latest ``max_articles`` stored),
+    for the signals that at least ``min_articles`` of them have: ``{name: {"site",
+    "articles", "lower", "share"}}``, where ``articles`` is how many were compared,
+    ``lower`` how many of them score lower (ties count half) and ``share`` that count as a
+    fraction.  Scores such as the machine-text likelihood order one outlet's articles well
+    but do not carry across outlets (docs/quality.md), so this is the comparison to read
+    them by.  ``None`` when no article has this id."""
+    a, c = t.articles, t.credibility
+    with store._read() as connection:
+        found = connection.execute(select(a.c.site).where(a.c.id == article_id)).first()
+        if found is None:
+            return None
+        site = found[0]
+        if not site:
+            return {}
+        own = {
+            str(name): float(value)
+            for name, value in connection.execute(
+                select(c.c.name, c.c.value).where(
+                    c.c.article_id == article_id, c.c.value.is_not(None)
+                )
+            )
+        }
+        if not own:
+            return {}
+        others = (
+            select(a.c.id)
+            .where(a.c.site == site, a.c.id != article_id)
+            .order_by(a.c.stored_at.desc(), a.c.id)
+            .limit(max_articles)
+        )
+        mine = case(own, value=c.c.name)
+        rows = connection.execute(
+            select(
+                c.c.name,
+                func.count(),
+                func.sum(case((c.c.value < mine, 1), else_=0)),
+                func.sum(case((c.c.value == mine, 1), else_=0)),
+            )
+            .where(
+                c.c.article_id.in_(others.scalar_subquery()),
+                c.c.name.in_(list(own)),
+                c.c.value.is_not(None),
+            )
+            .group_by(c.c.name)
+        ).all()
+    out: dict[str, dict[str, Any]] = {}
+    for name, count, below, equal in rows:
+        if int(count) < max(min_articles, 1):
+            continue
+        lower = int(below or 0) + int(equal or 0) / 2
+        out[str(name)] = {
+            "site": site, "articles": int(count), "lower": lower, "share": lower / int(count),
+        }  # fmt: skip
+    return out
 
 
 def get_entity(store: SqlStore, entity_id: str) -> Entity | None:
@@ -213,6 +283,8 @@ def speech_act_links(
 
 __all__ = [
     "GRAPH_ACTS",
+    "MAX_OUTLET_ARTICLES",
+    "MIN_OUTLET_ARTICLES",
     "article_ids",
     "article_page",
     "entity_names",
@@ -220,6 +292,7 @@ __all__ = [
     "get_analysis",
     "get_analysis_data",
     "get_entity",
+    "outlet_ranks",
     "rows_in",
     "speech_act_links",
 ]

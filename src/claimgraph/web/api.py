@@ -56,6 +56,15 @@ def api_router(state: AppState) -> APIRouter:
         # the stored JSON as it is (it is an ArticleAnalysis): no second validation
         return Response(corpus.article_json(store, article_id), media_type="application/json")
 
+    @router.get(
+        "/articles/{article_id}/outlet-ranks",
+        summary="Where the article's credibility signals stand among its outlet's articles",
+    )
+    def get_outlet_ranks(article_id: str) -> dict[str, Any]:
+        # {signal: {"site", "articles", "lower", "share"}}: scores such as the machine-text
+        # likelihood compare within one outlet, not across outlets
+        return corpus.outlet_ranks(store, article_id)
+
     @router.get("/entities", summary="Entities (most linked first), or those named like q")
     def list_entities(
         q: str | None = None, page: int = 1, per_page: int = Query(20, ge=1, le=100)

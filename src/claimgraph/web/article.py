@@ -153,12 +153,15 @@ def article_context(
     *,
     contradictions: list[dict[str, Any]] | None = None,
     entity_links: dict[str, str] | None = None,
+    outlet_ranks: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything the article view template prints for one analysis.
 
     ``contradictions`` are in-article contradictions in the narrative layer's shape
     (``{"id", "kind", "score", "a": claim, "b": claim}``); ``entity_links`` maps actor
-    ids to corpus entity ids (their pages are linked when given).
+    ids to corpus entity ids (their pages are linked when given); ``outlet_ranks`` gives
+    credibility signals their place among the outlet's stored articles
+    (:func:`claimgraph.store.browse.outlet_ranks`).
     """
     names = _actor_names(analysis)
     details = statement_details(analysis)
@@ -207,6 +210,7 @@ def article_context(
                 "block_spans": [span.text for span in signal.block_spans[:MAX_SIGNAL_SPANS]],
                 "more_spans": max(0, len(signal.spans) - MAX_SIGNAL_SPANS)
                 + max(0, len(signal.block_spans) - MAX_SIGNAL_SPANS),
+                "outlet": (outlet_ranks or {}).get(signal.name),
             }
             for number, signal in enumerate(analysis.credibility)
         ],

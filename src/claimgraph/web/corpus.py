@@ -69,6 +69,16 @@ def article_json(store: SqlStore, article_id: str) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def outlet_ranks(store: SqlStore, article_id: str) -> dict[str, dict[str, Any]]:
+    """The article's credibility signals placed among its outlet's stored articles."""
+    from claimgraph.store.browse import outlet_ranks as ranks
+
+    found = ranks(store, article_id)
+    if found is None:
+        raise NotFoundError("no stored article has this id", input=article_id)
+    return found
+
+
 def entities(store: SqlStore, q: str | None, page: int, per_page: int) -> dict[str, Any]:
     from claimgraph.store.browse import entity_page
 

@@ -76,6 +76,7 @@ def page_router(state: AppState) -> APIRouter:
 
     @router.get("/articles/{article_id}", response_class=HTMLResponse)
     def article(article_id: str) -> HTMLResponse:
+        from claimgraph.store.browse import outlet_ranks
         from claimgraph.web.article import article_context
         from claimgraph.web.report import article_contradictions, entity_links
 
@@ -84,6 +85,7 @@ def page_router(state: AppState) -> APIRouter:
             analysis,
             contradictions=article_contradictions(state.narratives(), article_id),
             entity_links=entity_links(store, article_id),
+            outlet_ranks=outlet_ranks(store, article_id),
         )
         return page("article.html", view=view)
 

@@ -64,7 +64,7 @@ def build_report(
     are listed with a timeline; contradictions are shown side by side (in the corpus view,
     and in the article view when both claims are in one article).
     """
-    from claimgraph.store.browse import article_ids, article_page, get_analysis
+    from claimgraph.store.browse import article_ids, article_page, get_analysis, outlet_ranks
     from claimgraph.web.narrative_data import check_narratives
 
     if narratives is not None:
@@ -81,6 +81,7 @@ def build_report(
                 analysis,
                 contradictions=article_contradictions(narratives, row["id"]),
                 entity_links=entity_links(store, row["id"]),
+                outlet_ranks=outlet_ranks(store, row["id"]),
             )
         )
     graph = store_graph(store, narratives, article_ids=ids if topic else None)
