@@ -1,0 +1,64 @@
+"""Cost of placing an article's credibility scores within its outlet
+(:func:`claimgraph.store.browse.outlet_ranks`, one query per article view).
+
+    python benchmarks/outlet_ranks.py [--articles 5000] [--share 0.9] [--signals 10]
+
+Builds a SQLite store in a temporary folder with ``--articles`` synthetic articles, a
+``--share`` of them from one outlet, each with ``--signals`` random scores, then times
+the ranks of 50 of that outlet's articles (median and 95th percentile, milliseconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from claimgraph.model import Article, ArticleAnalysis, CredibilitySignal
+from claimgraph.store import open_store
+from claimgraph.store.browse import outlet_ranks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--share", type=float, default=0.9)
+    parser.add_argument("--signals", type=int, default=10)
+    args = parser.parse_args()
+    rng = random.Random(0)
+    names = [f"signal_{k}" for k in range(args.signals)]
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'ranks.db'}"
+        outlet: list[str] = []
+        with open_store(url) as store:
+            started = time.perf_counter()
+            for i in range(args.articles):
+                text = f"Article {i} says the harbour will reopen on day {i}."
+                site = "big.example" if rng.random() < args.share else f"site{i}.example"
+                article = Article(id=Article.make_id(text), text=text, site=site,
+                                  source_kind="text")  # fmt: skip
+                signals = [CredibilitySignal(name=n, value=rng.random(), explanation="random")
+                           for n in names]  # fmt: skip
+                store.add_analysis(ArticleAnalysis(article=article, credibility=signals),
+                                   run_id=None, weights_hash="benchmark")  # fmt: skip
+                if site == "big.example":
+                    outlet.append(article.id)
+            print(f"store of {args.articles:,} articles ({len(outlet):,} of one outlet) "
+                  f"built in {time.perf_counter() - started:.1f} s")  # fmt: skip
+            times, compared = [], 0
+            for article_id in outlet[:: max(1, len(outlet) // 50)][:50]:
+                started = time.perf_counter()
+                ranks = outlet_ranks(store, article_id) or {}
+                times.append(1000 * (time.perf_counter() - started))
+                compared = max(compared, *(r["articles"] for r in ranks.values()), 0)
+    times.sort()
+    print(f"outlet_ranks: median {statistics.median(times):.1f} ms, "
+          f"p95 {times[int(0.95 * (len(times) - 1))]:.1f} ms "
+          f"(compared with {compared:,} articles, {len(names)} signals)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
