@@ -125,6 +125,7 @@ def outlet_ranks(
                     c.c.article_id == article_id, c.c.value.is_not(None)
                 )
             )
+            if isinstance(value, int | float)  # a number (SQLite keeps what it is given)
         }
         if not own:
             return {}
