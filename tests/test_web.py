@@ -415,8 +415,9 @@ def test_signals_are_ranked_within_their_outlet(store_url) -> None:
 
     from claimgraph.model import Article, ArticleAnalysis, CredibilitySignal
     from claimgraph.store import open_store
-    from claimgraph.store.browse import outlet_ranks
+    from claimgraph.store.browse import outlet_ranks, outlet_ranks_of
     from claimgraph.web.app import create_app
+    from claimgraph.web.report import build_report
 
     def stored(i: int, site: str, value: float | None) -> ArticleAnalysis:
         text = f"Article number {i} of {site} says the harbour will reopen."
@@ -443,6 +444,10 @@ def test_signals_are_ranked_within_their_outlet(store_url) -> None:
         assert outlet_ranks(store, analyses[21].article.id) == {}  # one article of b.example
         assert outlet_ranks(store, analyses[22].article.id) == {}  # no signal
         assert outlet_ranks(store, "no-such-article") is None
+        ids = [x.article.id for x in analyses] + ["no-such-article"]
+        assert outlet_ranks_of(store, ids) == {i: outlet_ranks(store, i) for i in ids[:-1]}
+        report = build_report(store)  # each outlet read once for all its articles
+        assert report.count("above 100 % of 20 other articles from a.example") == 1
     with TestClient(create_app(store_url)) as client:
         page = client.get(f"/articles/{analyses[19].article.id}").text
         assert "above 100 % of 20 other articles from a.example in this store" in page

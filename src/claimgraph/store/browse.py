@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 
 from claimgraph.model import ArticleAnalysis, Entity
 from claimgraph.store import schema as t
@@ -95,6 +95,82 @@ def get_analysis(store: SqlStore, article_id: str) -> ArticleAnalysis | None:
     return ArticleAnalysis.model_validate(data) if data is not None else None
 
 
+def _numeric(value: Any) -> bool:
+    # a number (SQLite keeps whatever a column is given)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def outlet_ranks_of(
+    store: SqlStore,
+    article_ids: Iterable[str],
+    *,
+    min_articles: int = MIN_OUTLET_ARTICLES,
+    max_articles: int = MAX_OUTLET_ARTICLES,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """:func:`outlet_ranks` of several articles (the report's), reading each outlet's
+    latest scores once: ``{article_id: ranks}`` for the stored ones."""
+    import numpy as np
+
+    a, c = t.articles, t.credibility
+    wanted = list(dict.fromkeys(article_ids))
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    with store._read() as connection:
+        sites = {
+            str(row[0]): row[1]
+            for chunk in _chunks(wanted)
+            for row in connection.execute(select(a.c.id, a.c.site).where(a.c.id.in_(chunk)))
+        }
+        own: dict[str, dict[str, float]] = {}
+        for chunk in _chunks([i for i in wanted if sites.get(i)]):
+            query = select(c.c.article_id, c.c.name, c.c.value).where(c.c.article_id.in_(chunk))
+            for article_id, name, value in connection.execute(query):
+                if _numeric(value):
+                    own.setdefault(str(article_id), {})[str(name)] = float(value)
+        for site in sorted({str(sites[i]) for i in own}):
+            mine = [i for i in wanted if i in own and sites[i] == site]
+            # the latest stored, one more than compared (the article itself may be among them)
+            latest = [
+                str(row[0])
+                for row in connection.execute(
+                    select(a.c.id)
+                    .where(a.c.site == site)
+                    .order_by(a.c.stored_at.desc(), a.c.id)
+                    .limit(max_articles + len(mine))
+                )
+            ]
+            names = {n: k for k, n in enumerate(sorted({n for i in mine for n in own[i]}))}
+            index = {article_id: k for k, article_id in enumerate(latest)}
+            scores = np.full((len(names), len(latest)), np.nan)
+            for chunk in _chunks(latest):
+                query = select(c.c.article_id, c.c.name, c.c.value).where(
+                    c.c.article_id.in_(chunk), c.c.name.in_(list(names))
+                )
+                for article_id, name, value in connection.execute(query).all():
+                    if _numeric(value):
+                        scores[names[name], index[article_id]] = value
+            for article_id in mine:
+                others = [k for k, other in enumerate(latest) if other != article_id]
+                others = others[:max_articles]
+                ranks: dict[str, dict[str, Any]] = {}
+                for name, value in own[article_id].items():
+                    row = scores[names[name], others]
+                    row = row[~np.isnan(row)]
+                    if len(row) < max(min_articles, 1):
+                        continue
+                    lower = int((row < value).sum()) + int((row == value).sum()) / 2
+                    ranks[name] = {
+                        "site": site, "articles": len(row), "lower": lower,
+                        "share": lower / len(row),
+                    }  # fmt: skip
+                out[article_id] = ranks
+    return {i: out.get(i, {}) for i in wanted if i in sites}
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def outlet_ranks(
     store: SqlStore,
     article_id: str,
@@ -110,55 +186,10 @@ def outlet_ranks(
     fraction.  Scores such as the machine-text likelihood order one outlet's articles well
     but do not carry across outlets (docs/quality.md), so this is the comparison to read
     them by.  ``None`` when no article has this id."""
-    a, c = t.articles, t.credibility
-    with store._read() as connection:
-        found = connection.execute(select(a.c.site).where(a.c.id == article_id)).first()
-        if found is None:
-            return None
-        site = found[0]
-        if not site:
-            return {}
-        own = {
-            str(name): float(value)
-            for name, value in connection.execute(
-                select(c.c.name, c.c.value).where(
-                    c.c.article_id == article_id, c.c.value.is_not(None)
-                )
-            )
-            if isinstance(value, int | float)  # a number (SQLite keeps what it is given)
-        }
-        if not own:
-            return {}
-        others = (
-            select(a.c.id)
-            .where(a.c.site == site, a.c.id != article_id)
-            .order_by(a.c.stored_at.desc(), a.c.id)
-            .limit(max_articles)
-        )
-        mine = case(own, value=c.c.name)
-        rows = connection.execute(
-            select(
-                c.c.name,
-                func.count(),
-                func.sum(case((c.c.value < mine, 1), else_=0)),
-                func.sum(case((c.c.value == mine, 1), else_=0)),
-            )
-            .where(
-                c.c.article_id.in_(others.scalar_subquery()),
-                c.c.name.in_(list(own)),
-                c.c.value.is_not(None),
-            )
-            .group_by(c.c.name)
-        ).all()
-    out: dict[str, dict[str, Any]] = {}
-    for name, count, below, equal in rows:
-        if int(count) < max(min_articles, 1):
-            continue
-        lower = int(below or 0) + int(equal or 0) / 2
-        out[str(name)] = {
-            "site": site, "articles": int(count), "lower": lower, "share": lower / int(count),
-        }  # fmt: skip
-    return out
+    found = outlet_ranks_of(
+        store, [article_id], min_articles=min_articles, max_articles=max_articles
+    )
+    return found.get(article_id)
 
 
 def get_entity(store: SqlStore, entity_id: str) -> Entity | None:
@@ -294,6 +325,7 @@ __all__ = [
     "get_analysis_data",
     "get_entity",
     "outlet_ranks",
+    "outlet_ranks_of",
     "rows_in",
     "speech_act_links",
 ]

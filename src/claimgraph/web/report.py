@@ -64,13 +64,14 @@ def build_report(
     are listed with a timeline; contradictions are shown side by side (in the corpus view,
     and in the article view when both claims are in one article).
     """
-    from claimgraph.store.browse import article_ids, article_page, get_analysis, outlet_ranks
+    from claimgraph.store.browse import article_ids, article_page, get_analysis, outlet_ranks_of
     from claimgraph.web.narrative_data import check_narratives
 
     if narratives is not None:
         narratives = check_narratives(narratives)
     ids = topic_article_ids(store, topic) if topic else article_ids(store)
     rows, total = article_page(store, ids=ids, limit=max(max_articles, 0))
+    ranks = outlet_ranks_of(store, [row["id"] for row in rows])  # each outlet read once
     views = []
     for row in rows:
         analysis = get_analysis(store, row["id"])
@@ -81,7 +82,7 @@ def build_report(
                 analysis,
                 contradictions=article_contradictions(narratives, row["id"]),
                 entity_links=entity_links(store, row["id"]),
-                outlet_ranks=outlet_ranks(store, row["id"]),
+                outlet_ranks=ranks.get(row["id"]),
             )
         )
     graph = store_graph(store, narratives, article_ids=ids if topic else None)
